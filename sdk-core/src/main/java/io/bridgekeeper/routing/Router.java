@@ -1,0 +1,134 @@
+package io.bridgekeeper.routing;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point for routing rooms to shards.
+ *
+ * <p>Reads are lock-free: each call reads one volatile reference to an immutable
+ * {@link RoutingTable}, so every answer comes from one whole snapshot. Changes (topology updates,
+ * pins) are serialised and publish a new snapshot atomically; listeners then receive the diff.
+ *
+ * <pre>{@code
+ * Router router = Router.create(TopologyFiles.load(Path.of("topology.yaml")));
+ * Shard shard = router.route(RoomKey.ofRoomName("Daily Standup"));
+ * Optional<Shard> s = router.route("/http-bind?room=daily%20standup");
+ * router.update(nextTopology, liveRooms);   // live rooms stay put
+ * }</pre>
+ */
+public final class Router {
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+  private volatile RoutingTable table;
+  private final Object writeLock = new Object();
+  private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+
+  /** A published change: the tables before and after, and what moved. */
+  public record Change(RoutingTable before, RoutingTable after, RoutingDiff diff) {}
+
+  private Router(RoutingTable initial) {
+    this.table = Objects.requireNonNull(initial, "table");
+  }
+
+  /** A router over the table of {@code topology}. */
+  public static Router create(Topology topology) {
+    return new Router(RoutingTable.of(topology));
+  }
+
+  /** A router starting from an existing table (for example one with pins restored). */
+  public static Router create(RoutingTable table) {
+    return new Router(table);
+  }
+
+  /** See {@link RoutingTable#route(RoomKey)}. */
+  public Shard route(RoomKey key) {
+    return table.route(key);
+  }
+
+  /** See {@link RoutingTable#route(CharSequence)}. */
+  public Optional<Shard> route(CharSequence requestTarget) {
+    return table.route(requestTarget);
+  }
+
+  /** The current snapshot. */
+  public RoutingTable table() {
+    return table;
+  }
+
+  /** Receives every published change, on the thread that made it, after publication. */
+  public void addListener(Consumer<Change> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  public void removeListener(Consumer<Change> listener) {
+    listeners.remove(listener);
+  }
+
+  /** Pins a live room to a shard. */
+  public RoutingDiff pin(RoomKey key, String shardId) {
+    return apply(t -> t.withPin(key, shardId));
+  }
+
+  /** Pins several rooms in one snapshot. */
+  public RoutingDiff pinAll(Map<RoomKey, String> pins) {
+    return apply(t -> t.withPins(pins));
+  }
+
+  /** Removes the pin of a room that ended. */
+  public RoutingDiff unpin(RoomKey key) {
+    return apply(t -> t.withoutPins(List.of(key)));
+  }
+
+  /** Removes the pins of rooms that ended, in one snapshot. */
+  public RoutingDiff unpinAll(Collection<RoomKey> keys) {
+    return apply(t -> t.withoutPins(keys));
+  }
+
+  /** Moves to {@code next}, keeping pins whose shard survives (see {@link RoutingTable#next(Topology)}). */
+  public RoutingDiff update(Topology next) {
+    return apply(t -> t.next(next));
+  }
+
+  /**
+   * Moves to {@code next} keeping every live room on its shard: the live rooms whose bucket moves
+   * are pinned in the same snapshot that publishes the new buckets (see
+   * {@link RoutingTable#next(Topology, Collection)}).
+   */
+  public RoutingDiff update(Topology next, Collection<RoomKey> liveRooms) {
+    return apply(t -> t.next(next, liveRooms));
+  }
+
+  private RoutingDiff apply(UnaryOperator<RoutingTable> change) {
+    Change published;
+    synchronized (writeLock) {
+      RoutingTable before = table;
+      RoutingTable after = change.apply(before);
+      RoutingDiff diff = after.diffFrom(before);
+      table = after;
+      published = new Change(before, after, diff);
+    }
+    RoutingDiff diff = published.diff();
+    if (!diff.isEmpty()) {
+      LOG.info("routing table v{} -> v{}: {} buckets moved, {} pins set, {} pins removed",
+          diff.fromVersion(), diff.toVersion(), diff.moves().size(), diff.pinsSet().size(),
+          diff.pinsRemoved().size());
+    }
+    for (Consumer<Change> l : listeners) {
+      try {
+        l.accept(published);
+      } catch (RuntimeException e) {
+        LOG.warn("routing change listener {} failed", l, e);
+      }
+    }
+    return diff;
+  }
+}
