@@ -1,0 +1,188 @@
+package io.bridgekeeper.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.StringLength;
+
+class RoomKeyProperties {
+  private static final RoomKeyRules RULES = RoomKeyRules.defaults();
+  private static final RoomKeyRules TENANT_RULES = RULES.withTenantInKey(true);
+
+  /** A room typed by a user, encoded by the Jitsi client, read back from any signalling URL. */
+  @Property(tries = 2000)
+  void roundTripThroughEveryClientUrl(@ForAll("roomNames") String name, @ForAll("signallingForms") String form) {
+    RoomKey fromName;
+    try {
+      fromName = RULES.keyOfRoomName(name);
+    } catch (RoomKeyException e) {
+      // The name itself is unusable; the URL the client would build must be refused too.
+      String encoded = safeEncode(name);
+      if (encoded != null) {
+        assertTrue(throwsOrEmpty(form.replace("{room}", encoded)), form + " with " + encoded);
+      }
+      return;
+    }
+    String target = form.replace("{room}", JitsiClient.backendSafeRoomName(name));
+    assertEquals(Optional.of(fromName), RULES.keyOfRequestTarget(target), target);
+  }
+
+  /** Page URLs that jitsi-meet navigates to carry the backend-safe name too. */
+  @Property(tries = 1000)
+  void roundTripThroughPageUrls(@ForAll("roomNames") String name, @ForAll("tenants") String tenant) {
+    RoomKey fromName;
+    try {
+      fromName = TENANT_RULES.keyOfRoomName(tenant, name);
+    } catch (RoomKeyException e) {
+      return;
+    }
+    String room = JitsiClient.backendSafeRoomName(name);
+    if (room.contains(".") || RULES.reservedNames().contains(room)
+        || (!tenant.isEmpty() && RULES.staticDirectories().contains(tenant))) {
+      return; // served as a static file by the rules; covered by the model property
+    }
+    String target = (tenant.isEmpty() ? "" : "/" + tenant) + "/" + room;
+    assertEquals(Optional.of(fromName), TENANT_RULES.keyOfRequestTarget(target), target);
+    assertEquals(Optional.of(RULES.keyOfRoomName(name)), RULES.keyOfRequestTarget(target), target);
+  }
+
+  /** The fast scanner and the naive regex model agree on every target, tenant in key or not. */
+  @Property(tries = 5000)
+  void scannerAgreesWithModel(@ForAll("targets") String target, @ForAll boolean tenantInKey) {
+    RoomKeyRules rules = RULES.withTenantInKey(tenantInKey).withMaxKeyBytes(64);
+    Optional<byte[]> expected;
+    try {
+      expected = HaproxyModel.key(target, rules);
+    } catch (HaproxyModel.Bad bad) {
+      expected = null;
+    }
+    Optional<RoomKey> actual;
+    try {
+      actual = rules.keyOfRequestTarget(target);
+    } catch (RoomKeyException e) {
+      assertNull(expected, () -> "model accepts " + target + " but scanner says " + e.getMessage());
+      return;
+    }
+    assertNotNull(expected, () -> "model rejects " + target);
+    assertEquals(expected.map(Arrays::toString), actual.map(RoomKey::bytes).map(Arrays::toString), target);
+  }
+
+  /** Anything at all: a key or a typed refusal, never another exception. */
+  @Property(tries = 3000)
+  void arbitraryInputGivesKeyOrTypedError(@ForAll @StringLength(max = 300) String anything) {
+    try {
+      RULES.keyOfRequestTarget(anything)
+          .ifPresent(k -> assertTrue(k.length() >= 1 && k.length() <= RULES.maxKeyBytes()));
+    } catch (RoomKeyException e) {
+      assertFalse(e.getMessage().isBlank());
+    }
+    try {
+      RoomKey k = RULES.keyOfRoomName(anything);
+      for (byte b : k.bytes()) {
+        assertTrue((b & 0xff) >= 0x20 && b != 0x7f);
+      }
+    } catch (RoomKeyException e) {
+      assertNotNull(e.reason());
+    }
+  }
+
+  /** Keys are lowercase in their ASCII letters, and case in the URL never changes the key. */
+  @Property(tries = 1000)
+  void asciiCaseDoesNotMatter(@ForAll("targets") String target) {
+    String upper = upperAsciiOutsideEscapesAndPaths(target);
+    Optional<RoomKey> a;
+    try {
+      a = RULES.keyOfRequestTarget(target);
+    } catch (RoomKeyException e) {
+      return;
+    }
+    for (byte b : a.map(RoomKey::bytes).orElse(new byte[0])) {
+      assertFalse(b >= 'A' && b <= 'Z');
+    }
+    if (!upper.equals(target)) {
+      assertEquals(a, RULES.keyOfRequestTarget(upper), upper);
+    }
+  }
+
+  private static String upperAsciiOutsideEscapesAndPaths(String target) {
+    int q = target.indexOf("room=");
+    if (q < 0) {
+      return target;
+    }
+    return target.substring(0, q + 5) + target.substring(q + 5).toUpperCase(java.util.Locale.ROOT);
+  }
+
+  private static boolean throwsOrEmpty(String target) {
+    try {
+      return RULES.keyOfRequestTarget(target).isEmpty();
+    } catch (RoomKeyException e) {
+      return true;
+    }
+  }
+
+  private static String safeEncode(String name) {
+    try {
+      return JitsiClient.backendSafeRoomName(name);
+    } catch (RoomKeyException e) {
+      return null;
+    }
+  }
+
+  @Provide
+  Arbitrary<String> roomNames() {
+    Arbitrary<String> ascii = Arbitraries.strings().withCharRange(' ', '~').ofMinLength(0).ofMaxLength(40);
+    Arbitrary<String> unicode = Arbitraries.strings().all().ofMaxLength(20);
+    Arbitrary<String> typical = Arbitraries.of("MyRoom", "Café", "CAFÉ", "Oﬃce", "ＡＢＣ", "Straße",
+        "İstanbul", "ΣΟΦΟΣ", "日本語の部屋", "a b", "a+b", "a%20b", "100%", "x%zz", "emoji 🎉 room",
+        "Ǆ", "ß", "ﬀ", "\u212A", "e\u0301", "a.b", "room#1", "a&b=c", "a;b", "a?b", "a/b");
+    Arbitrary<String> mixed = Combinators.combine(typical, ascii).as((a, b) -> a + b);
+    return Arbitraries.oneOf(ascii, unicode, typical, mixed);
+  }
+
+  @Provide
+  Arbitrary<String> tenants() {
+    return Arbitraries.of("", "acme", "Tenant", "team-1", "libs", "x_y");
+  }
+
+  @Provide
+  Arbitrary<String> signallingForms() {
+    return Arbitraries.of(
+        "/http-bind?room={room}",
+        "/xmpp-websocket?room={room}",
+        "/conference-request/v1?room={room}",
+        "/_unlock?room={room}",
+        "/acme/http-bind?room={room}",
+        "/Acme/xmpp-websocket?room={room}&token=abc",
+        "/xmpp-websocket?previd=1;room={room}&x=y",
+        "https://meet.example.com/t/http-bind?room={room}",
+        "/http-bind?roomx=1&room={room}&room=other");
+  }
+
+  /** Targets assembled from the pieces that matter, with hostile pieces mixed in. */
+  @Provide
+  Arbitrary<String> targets() {
+    Arbitrary<String> piece = Arbitraries.of(
+        "a", "B", "Room", "%41", "%c3%a9", "%C3%89", "%2F", "%25", "%", "%4", "%zz", "%00", "%7f",
+        "+", "%20", ".", "/", "?", "&", ";", "=", "room=", "room", "Room=", "#", " ", "é", "~",
+        "http-bind", "xmpp-websocket", "conference-request/v1", "_unlock", "libs", "static",
+        "room-size", "_health", "config.js", "tenant", "%0a", "\t");
+    Arbitrary<String> tail = piece.list().ofMaxSize(8).map(l -> String.join("", l));
+    Arbitrary<String> prefix = Arbitraries.of("/", "/http-bind?", "/t/http-bind?", "/xmpp-websocket?a=1&",
+        "/conference-request/v1?", "/_unlock?room=", "/http-bind?room=", "/t/", "//", "http://h/",
+        "HTTPS://h", "", "*", "/libs/", "/a/b/", "/http-bind;x?room=");
+    Arbitrary<String> lengthy = Arbitraries.strings().withChars("aB%4.").ofMinLength(60).ofMaxLength(80)
+        .map(s -> "/http-bind?room=" + s);
+    return Arbitraries.oneOf(Combinators.combine(prefix, tail).as(String::concat), lengthy);
+  }
+}
