@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,8 +135,15 @@ public final class TopologyFiles {
     String where = e instanceof MismatchedInputException mi && !mi.getPath().isEmpty()
         ? pathOf(mi) + ": " : "";
     var loc = e.getLocation();
-    String line = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
-    return where + e.getOriginalMessage() + line;
+    String line = loc == null ? "" : " (near line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    String what = e.getOriginalMessage();
+    if (e instanceof UnrecognizedPropertyException u) {
+      what = "unknown field '" + u.getPropertyName() + "'; known fields: "
+          + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+    } else if (e instanceof InvalidFormatException f && f.getTargetType() == ShardState.class) {
+      what = "'" + f.getValue() + "' is not a shard state; use active, draining or down";
+    }
+    return where + what + line;
   }
 
   private static String pathOf(MismatchedInputException e) {

@@ -1,0 +1,93 @@
+package io.bridgekeeper.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Readers route while a writer keeps swapping between two topologies whose tables disagree on
+ * every probed room: each answer must be what one whole snapshot says, never a mix.
+ */
+class RouterConcurrencyTest {
+
+  @Test
+  void everyAnswerComesFromOneWholeSnapshot() throws Exception {
+    Topology left = Topology.of("l1", "l2", "l3");
+    Topology right = Topology.builder().version(1).shard(Shard.of("r1")).shard(Shard.of("r2")).build();
+    Router router = Router.create(left);
+    RoutingTable leftTable = RoutingTable.of(left);
+    RoutingTable rightTable = RoutingTable.of(right);
+    List<RoomKey> rooms = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      rooms.add(RoomKey.ofRoomName("room " + i));
+    }
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger routed = new AtomicInteger();
+    AtomicInteger swaps = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    CountDownLatch started = new CountDownLatch(2);
+    try {
+      List<Future<?>> readers = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        readers.add(pool.submit(() -> {
+          started.countDown();
+          while (!stop.get()) {
+            RoutingTable snapshot = router.table();
+            for (RoomKey room : rooms) {
+              Shard viaSnapshot = snapshot.route(room);
+              assertEquals(viaSnapshot.id().startsWith("l") ? leftTable.route(room) : rightTable.route(room),
+                  viaSnapshot);
+              String live = router.route("/http-bind?room=" + room).orElseThrow().id();
+              assertTrue(live.equals(leftTable.route(room).id()) || live.equals(rightTable.route(room).id()));
+              routed.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      started.await();
+      Future<?> writer = pool.submit(() -> {
+        for (int i = 0; i < 400; i++) {
+          router.update(i % 2 == 0 ? right : left);
+          swaps.incrementAndGet();
+        }
+        return null;
+      });
+      writer.get(60, TimeUnit.SECONDS);
+      stop.set(true);
+      for (Future<?> f : readers) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(400, swaps.get());
+    assertTrue(routed.get() > 0);
+    assertEquals(left, router.table().topology());
+  }
+
+  @Test
+  void listenersSeeEachPublishedChange() {
+    Router router = Router.create(Topology.of("a", "b"));
+    List<Router.Change> seen = new ArrayList<>();
+    router.addListener(seen::add);
+    RoomKey room = RoomKey.ofRoomName("standup");
+    String home = router.route(room).id();
+    router.update(router.table().topology().withShard(Shard.of("c")), List.of(room));
+    assertEquals(home, router.route(room).id());
+    router.unpin(room);
+    assertEquals(2, seen.size());
+    assertEquals(seen.get(0).after(), seen.get(1).before());
+    assertEquals(0, router.table().pinCount());
+  }
+}
