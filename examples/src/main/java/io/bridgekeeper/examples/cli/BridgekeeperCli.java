@@ -1,0 +1,89 @@
+package io.bridgekeeper.examples.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code bridgekeeper} command: one program, several subcommands. Each subcommand is a
+ * {@link Command} so that tests run it in-process with their own streams.
+ */
+public final class BridgekeeperCli {
+  /** Exit status when every input was handled. */
+  public static final int OK = 0;
+  /** Exit status when some input could not be handled (each one was reported). */
+  public static final int SOME_FAILED = 1;
+  /** Exit status for a usage error. */
+  public static final int USAGE = 2;
+
+  private static final Map<String, Command> COMMANDS = Map.of(
+      "route", new RouteCommand(),
+      "demo", new DemoCommand());
+
+  private BridgekeeperCli() {}
+
+  public static void main(String[] args) {
+    int status = run(args, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+        System.out, System.err);
+    System.out.flush();
+    System.exit(status);
+  }
+
+  /** Runs one invocation; never calls {@code System.exit}. */
+  public static int run(String[] args, BufferedReader in, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      // The main job on the embedded default.
+      return COMMANDS.get("demo").run(List.of(), in, out, err);
+    }
+    String name = args[0];
+    if (name.equals("help") || name.equals("--help") || name.equals("-h")) {
+      out.print(usage());
+      return OK;
+    }
+    Command command = COMMANDS.get(name);
+    if (command == null) {
+      err.println("bridgekeeper: unknown command '" + name + "'");
+      err.print(usage());
+      return USAGE;
+    }
+    try {
+      return command.run(Arrays.asList(args).subList(1, args.length), in, out, err);
+    } catch (UsageException e) {
+      err.println("bridgekeeper " + name + ": " + e.getMessage());
+      err.println("usage: " + command.usage());
+      return USAGE;
+    }
+  }
+
+  static String usage() {
+    StringBuilder sb = new StringBuilder("usage: bridgekeeper <command> [arguments]\n\ncommands:\n");
+    COMMANDS.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> sb.append("  ").append(e.getValue().usage()).append('\n')
+            .append("      ").append(e.getValue().summary()).append('\n'));
+    sb.append("\nWithout a command, runs 'demo'.\n");
+    return sb.toString();
+  }
+
+  /** A subcommand. */
+  interface Command {
+    /** Runs with the arguments after the command name; returns the exit status. */
+    int run(List<String> args, BufferedReader in, PrintStream out, PrintStream err);
+
+    String usage();
+
+    String summary();
+  }
+
+  /** A usage error: reported with the command's usage line, exit status {@link #USAGE}. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}
