@@ -111,7 +111,7 @@ public final class RoutingTable {
    */
   public Optional<Shard> route(CharSequence requestTarget) {
     Scratch scratch = SCRATCH.get();
-    int len = scanner.scan(requestTarget, scratch.buffer);
+    int len = scanner.scan(requestTarget, scratch.chars, scratch.buffer);
     if (len == RequestTargetScanner.NO_ROOM) {
       return Optional.empty();
     }
@@ -389,6 +389,8 @@ public final class RoutingTable {
 
   private static final class Scratch {
     final byte[] buffer = new byte[RoomKeyRules.MAX_MAX_KEY_BYTES];
+    // HAProxy's default buffer (tune.bufsize) is 16 KiB: no request target it accepts is longer.
+    final char[] chars = new char[16_384];
     final CRC32 crc = new CRC32();
   }
 

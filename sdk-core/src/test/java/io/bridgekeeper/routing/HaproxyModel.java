@@ -32,6 +32,9 @@ final class HaproxyModel {
         throw new Bad("target");
       }
       t = abs.group(1);
+      if (t.startsWith("?")) {
+        throw new Bad("query without path");
+      }
       if (!t.startsWith("/")) {
         return Optional.empty();
       }

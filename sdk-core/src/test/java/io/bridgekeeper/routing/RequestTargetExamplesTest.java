@@ -74,7 +74,7 @@ class RequestTargetExamplesTest {
   @CsvSource(delimiter = ' ', value = {
       "/", "/config.js", "/libs/app.bundle.min.js", "/static/close.html", "/a/b/c", "//x",
       "/t/", "/my.room", "/t.x/room", "/libs/room", "/room-size", "/tenant/_health", "*",
-"/a/b/http-bind?room=x", "http://host?room=x",
+"/a/b/http-bind?room=x", "http://host",
   })
   void noRoom(String target) {
     assertEquals(Optional.empty(), RULES.keyOfRequestTarget(target));
@@ -95,6 +95,7 @@ class RequestTargetExamplesTest {
       "/http-bind?room=a%0Ab CONTROL_CHARACTER",
       "/http-bind?room=a#frag INVALID_CHARACTER",
       "MyRoom MALFORMED_TARGET",
+      "http://host?room=x MALFORMED_TARGET",
   })
   void rejected(String target, Reason reason) {
     RoomKeyException e = assertThrows(RoomKeyException.class, () -> RULES.keyOfRequestTarget(target));

@@ -44,9 +44,29 @@ public final class RequestTargetScanner {
    * @throws RoomKeyException when HAProxy would refuse the request or the room is unusable
    */
   public int scan(CharSequence target, byte[] buf) {
+    return scan(target, new char[target.length()], buf);
+  }
+
+  /**
+   * Same, reading the target through {@code charScratch} (grown for this call only when too
+   * small): one bulk copy, then plain array reads.
+   */
+  public int scan(CharSequence target, char[] charScratch, byte[] buf) {
     int n = target.length();
+    char[] t = n <= charScratch.length ? charScratch : new char[n];
+    if (target instanceof String s) {
+      s.getChars(0, n, t, 0);
+    } else {
+      for (int i = 0; i < n; i++) {
+        t[i] = target.charAt(i);
+      }
+    }
+    return scan(t, n, buf);
+  }
+
+  private int scan(char[] target, int n, byte[] buf) {
     for (int i = 0; i < n; i++) {
-      char c = target.charAt(i);
+      char c = target[i];
       // HAProxy's HTTP parser answers 400 to these before any rule runs.
       if (c <= 0x20 || c >= 0x7f || c == '#') {
         throw new RoomKeyException(Reason.INVALID_CHARACTER, i, describeInvalid(c, i));
@@ -63,13 +83,13 @@ public final class RequestTargetScanner {
     for (String s : signallingPaths) {
       int sLen = s.length();
       int slash = pathEnd - sLen - 1;
-      if (slash < pathStart || target.charAt(slash) != '/' || !regionEquals(target, slash + 1, s)) {
+      if (slash < pathStart || target[slash] != '/' || !regionEquals(target, n, slash + 1, s)) {
         continue;
       }
       int tenantStart = -1;
       if (slash != pathStart) {
         // Exactly one non-empty tenant segment before the endpoint.
-        if (target.charAt(pathStart) != '/' || slash == pathStart + 1
+        if (target[pathStart] != '/' || slash == pathStart + 1
             || indexOf(target, '/', pathStart + 1, slash) != slash) {
           continue;
         }
@@ -100,12 +120,12 @@ public final class RequestTargetScanner {
       roomStart = firstSlash + 1;
       if (tenantEnd == tenantStart || indexOf(target, '/', roomStart, pathEnd) != pathEnd
           || contains(target, '.', tenantStart, tenantEnd)
-          || inSet(target, tenantStart, tenantEnd, staticDirectories)) {
+          || inSet(target, n, tenantStart, tenantEnd, staticDirectories)) {
         return NO_ROOM;
       }
     }
     if (roomStart >= pathEnd || contains(target, '.', roomStart, pathEnd)
-        || inSet(target, roomStart, pathEnd, reservedNames)) {
+        || inSet(target, n, roomStart, pathEnd, reservedNames)) {
       return NO_ROOM;
     }
     return decodeKey(target, tenantStart, tenantEnd, roomStart, pathEnd, buf);
@@ -119,33 +139,41 @@ public final class RequestTargetScanner {
         + " (HAProxy rejects it; percent-encode it)";
   }
 
-  private static int pathStart(CharSequence t, int n) {
+  private static int pathStart(char[] t, int n) {
     if (n == 0) {
       throw new RoomKeyException(Reason.MALFORMED_TARGET, 0, "request target is empty");
     }
-    char c0 = t.charAt(0);
+    char c0 = t[0];
     if (c0 == '/') {
       return 0;
     }
     if (n == 1 && c0 == '*') {
       return -1;
     }
-    int afterScheme = startsWithIgnoreCase(t, "http://") ? 7 : startsWithIgnoreCase(t, "https://") ? 8 : -1;
+    int afterScheme = startsWithIgnoreCase(t, n, "http://") ? 7 : startsWithIgnoreCase(t, n, "https://") ? 8 : -1;
     if (afterScheme < 0) {
       throw new RoomKeyException(Reason.MALFORMED_TARGET, 0,
           "request target must start with '/', 'http://' or 'https://'");
     }
     int slash = indexOf(t, '/', afterScheme, n);
     int query = indexOf(t, '?', afterScheme, n);
-    return slash < query ? slash : -1;
+    if (slash < query) {
+      return slash;
+    }
+    if (query < n) {
+      // HAProxy 2.6 answers 400 to "http://host?query" (an authority, then a query, no path).
+      throw new RoomKeyException(Reason.MALFORMED_TARGET, query,
+          "absolute-form request target has a query but no path");
+    }
+    return -1;
   }
 
-  private static boolean startsWithIgnoreCase(CharSequence t, String prefix) {
-    if (t.length() < prefix.length()) {
+  private static boolean startsWithIgnoreCase(char[] t, int n, String prefix) {
+    if (n < prefix.length()) {
       return false;
     }
     for (int i = 0; i < prefix.length(); i++) {
-      if (Character.toLowerCase(t.charAt(i)) != prefix.charAt(i)) {
+      if (Character.toLowerCase(t[i]) != prefix.charAt(i)) {
         return false;
       }
     }
@@ -153,10 +181,10 @@ public final class RequestTargetScanner {
   }
 
   /** Start of the value of the first parameter that begins with exactly {@code room=}, or -1. */
-  private static int findRoomParam(CharSequence t, int from, int n) {
+  private static int findRoomParam(char[] t, int from, int n) {
     int p = from;
     while (p < n) {
-      if (p + ROOM_PARAM.length() <= n && regionEquals(t, p, ROOM_PARAM)) {
+      if (p + ROOM_PARAM.length() <= n && regionEquals(t, n, p, ROOM_PARAM)) {
         return p + ROOM_PARAM.length();
       }
       p = endOfParam(t, p, n) + 1;
@@ -165,9 +193,9 @@ public final class RequestTargetScanner {
   }
 
   /** HAProxy ends a parameter at {@code &}, {@code ;} or {@code ?}. */
-  private static int endOfParam(CharSequence t, int from, int n) {
+  private static int endOfParam(char[] t, int from, int n) {
     for (int i = from; i < n; i++) {
-      char c = t.charAt(i);
+      char c = t[i];
       if (c == '&' || c == ';' || c == '?') {
         return i;
       }
@@ -175,7 +203,7 @@ public final class RequestTargetScanner {
     return n;
   }
 
-  private int decodeKey(CharSequence t, int tenantStart, int tenantEnd, int roomStart,
+  private int decodeKey(char[] t, int tenantStart, int tenantEnd, int roomStart,
       int roomEnd, byte[] buf) {
     int len = 0;
     int max = rules.maxKeyBytes();
@@ -195,15 +223,15 @@ public final class RequestTargetScanner {
   }
 
   /** url_dec then lower, appended at {@code off}; returns the new length. */
-  private static int decode(CharSequence t, int from, int to, byte[] buf, int off, int max) {
+  private static int decode(char[] t, int from, int to, byte[] buf, int off, int max) {
     int o = off;
     int i = from;
     while (i < to) {
-      char c = t.charAt(i);
+      char c = t[i];
       int b;
       if (c == '%') {
-        int hi = i + 1 < to ? hex(t.charAt(i + 1)) : -1;
-        int lo = i + 2 < to ? hex(t.charAt(i + 2)) : -1;
+        int hi = i + 1 < to ? hex(t[i + 1]) : -1;
+        int lo = i + 2 < to ? hex(t[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
           throw new RoomKeyException(Reason.MALFORMED_ESCAPE, i,
               "malformed percent escape at index " + i + ": '%' must be followed by two hex digits");
@@ -247,35 +275,35 @@ public final class RequestTargetScanner {
     return -1;
   }
 
-  private static int indexOf(CharSequence t, char c, int from, int to) {
+  private static int indexOf(char[] t, char c, int from, int to) {
     for (int i = from; i < to; i++) {
-      if (t.charAt(i) == c) {
+      if (t[i] == c) {
         return i;
       }
     }
     return to;
   }
 
-  private static boolean contains(CharSequence t, char c, int from, int to) {
+  private static boolean contains(char[] t, char c, int from, int to) {
     return indexOf(t, c, from, to) < to;
   }
 
-  private static boolean regionEquals(CharSequence t, int at, String s) {
-    if (at + s.length() > t.length()) {
+  private static boolean regionEquals(char[] t, int n, int at, String s) {
+    if (at + s.length() > n) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
-      if (t.charAt(at + i) != s.charAt(i)) {
+      if (t[at + i] != s.charAt(i)) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean inSet(CharSequence t, int from, int to, String[] set) {
+  private static boolean inSet(char[] t, int n, int from, int to, String[] set) {
     int len = to - from;
     for (String s : set) {
-      if (s.length() == len && regionEquals(t, from, s)) {
+      if (s.length() == len && regionEquals(t, n, from, s)) {
         return true;
       }
     }

@@ -1,0 +1,80 @@
+package io.bridgekeeper.benchmarks;
+
+import io.bridgekeeper.routing.RoomKeyRules;
+import io.bridgekeeper.routing.RoutingTable;
+import io.bridgekeeper.routing.Topology;
+import io.bridgekeeper.routing.internal.RequestTargetScanner;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** Where {@code route(requestTarget)} spends its time: scan (parse + decode), CRC, the whole call. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class RequestTargetBreakdownBenchmark {
+  private static final int ROOMS = 1024;
+
+  String[] targets;
+  byte[][] keys;
+  byte[] buffer = new byte[RoomKeyRules.MAX_MAX_KEY_BYTES];
+  char[] chars = new char[16_384];
+  CRC32 crc = new CRC32();
+  RequestTargetScanner scanner;
+  RoutingTable table;
+  int i;
+
+  @Setup
+  public void setUp() {
+    table = RoutingTable.of(Topology.of("a", "b", "c"));
+    scanner = new RequestTargetScanner(RoomKeyRules.defaults());
+    SplittableRandom rnd = new SplittableRandom(42);
+    targets = new String[ROOMS];
+    keys = new byte[ROOMS][];
+    String[] forms = {"/http-bind?room=%s", "/xmpp-websocket?room=%s", "/acme/xmpp-websocket?room=%s&token=t",
+        "/conference-request/v1?room=%s", "/%s", "/acme/%s"};
+    for (int r = 0; r < ROOMS; r++) {
+      String name = "Team" + rnd.nextInt(100_000) + (rnd.nextBoolean() ? "%20Standup" : "Caf%C3%A9Sync");
+      targets[r] = String.format(forms[r % forms.length], name);
+      keys[r] = RoomKeyRules.defaults().keyOfRequestTarget(targets[r]).orElseThrow().bytes();
+    }
+  }
+
+  private int next() {
+    int r = i;
+    i = (r + 1) & (ROOMS - 1);
+    return r;
+  }
+
+  @Benchmark
+  public int scanOnly() {
+    return scanner.scan(targets[next()], chars, buffer);
+  }
+
+  @Benchmark
+  public long crcOnly() {
+    byte[] k = keys[next()];
+    crc.reset();
+    crc.update(k, 0, k.length);
+    return crc.getValue();
+  }
+
+  @Benchmark
+  public Optional<?> wholeRoute() {
+    return table.route(targets[next()]);
+  }
+}

@@ -1,0 +1,92 @@
+package io.bridgekeeper.routing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HAProxy started by a test on 127.0.0.1 in the foreground ({@code -db}), stopped by its
+ * own PID only. Fails loudly when the binary is missing: {@code ./run-tests} installs it.
+ */
+final class HaproxyProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  final int port;
+
+  private HaproxyProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  static String binary() {
+    for (String candidate : List.of("/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy")) {
+      if (Files.isExecutable(Path.of(candidate))) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException(
+        "haproxy not found: run ./run-tests (it installs the Debian package) or apt-get install haproxy");
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
+  }
+
+  /** Writes {@code config} (with {@code {PORT}} replaced), checks it, starts HAProxy, waits for it. */
+  static HaproxyProcess start(Path dir, String config) throws IOException, InterruptedException {
+    int port = freePort();
+    Path cfg = dir.resolve("haproxy.cfg");
+    Files.writeString(cfg, config.replace("{PORT}", Integer.toString(port)));
+    Path log = dir.resolve("haproxy.log");
+    Process check = new ProcessBuilder(binary(), "-c", "-f", cfg.toString()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    if (!check.waitFor(30, TimeUnit.SECONDS) || check.exitValue() != 0) {
+      check.destroyForcibly();
+      throw new IllegalStateException("haproxy -c rejected the test config:\n" + Files.readString(log));
+    }
+    Process p = new ProcessBuilder(binary(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    HaproxyProcess h = new HaproxyProcess(p, log, port);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return h;
+      } catch (IOException notYet) {
+        if (!p.isAlive() || Instant.now().isAfter(deadline)) {
+          h.close();
+          throw new IllegalStateException("haproxy did not start:\n" + Files.readString(log));
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  Path log() {
+    return log;
+  }
+}
