@@ -29,6 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RequestTargetBreakdownBenchmark {
   private static final int ROOMS = 1024;
 
+  /** How many distinct targets are cycled: 1 shows the cost without branch misprediction. */
+  @org.openjdk.jmh.annotations.Param({"1", "1024"})
+  int variety;
+
   String[] targets;
   byte[][] keys;
   byte[] buffer = new byte[RoomKeyRules.MAX_MAX_KEY_BYTES];
@@ -56,7 +60,7 @@ public class RequestTargetBreakdownBenchmark {
 
   private int next() {
     int r = i;
-    i = (r + 1) & (ROOMS - 1);
+    i = (r + 1) & (variety - 1);
     return r;
   }
 

@@ -53,15 +53,8 @@ final class MaglevPlacement implements PlacementStrategy {
       skip[k] = coprimeSkip(Hashing.hash64(id, SKIP_SEED), m);
     }
 
-    int[] claimed = new int[n];
-    TurnHeap turns = new TurnHeap(weight, claimed);
-    for (int k = 0; k < n; k++) {
-      if (quota[k] > 0) {
-        turns.push(k);
-      }
-    }
-    for (int filled = 0; filled < m; filled++) {
-      int k = turns.pop();
+    int[] turns = turnOrder(weight, quota, m);
+    for (int k : turns) {
       long p = position[k];
       while (owner[(int) p] != -1) {
         p += skip[k];
@@ -71,10 +64,6 @@ final class MaglevPlacement implements PlacementStrategy {
       }
       owner[(int) p] = active[k];
       position[k] = p;
-      claimed[k]++;
-      if (claimed[k] < quota[k]) {
-        turns.push(k);
-      }
     }
     return owner;
   }
@@ -123,66 +112,66 @@ final class MaglevPlacement implements PlacementStrategy {
   }
 
   /**
-   * Min-heap of shard slots ordered by {@code (2·claimed + 1) / weight}, compared exactly by cross
-   * multiplication, ties to the lower slot.
+   * The claim sequence: shard k's c-th turn (c below its quota) comes at time {@code (2c+1)/w_k}
+   * (stride scheduling), earlier times first, equal times by lower k. A binary heap gives this
+   * order but its comparisons are unpredictable branches; instead the turns are counting-sorted
+   * into m time slots and only turns sharing a slot are compared exactly. Correctly rounded
+   * division and multiplication are monotone, so slots never contradict the exact order.
    */
-  private static final class TurnHeap {
-    private final long[] weight;
-    private final int[] claimed;
-    private final int[] heap;
-    private int size;
-
-    TurnHeap(long[] weight, int[] claimed) {
-      this.weight = weight;
-      this.claimed = claimed;
-      this.heap = new int[weight.length];
-    }
-
-    private boolean before(int a, int b) {
-      long lhs = (2L * claimed[a] + 1) * weight[b];
-      long rhs = (2L * claimed[b] + 1) * weight[a];
-      return lhs != rhs ? lhs < rhs : a < b;
-    }
-
-    void push(int k) {
-      int i = size++;
-      heap[i] = k;
-      while (i > 0) {
-        int parent = (i - 1) >>> 1;
-        if (!before(heap[i], heap[parent])) {
-          break;
-        }
-        swap(i, parent);
-        i = parent;
+  static int[] turnOrder(long[] weight, long[] quota, int m) {
+    int n = weight.length;
+    double maxTime = 0;
+    for (int k = 0; k < n; k++) {
+      if (quota[k] > 0) {
+        maxTime = Math.max(maxTime, (2.0 * quota[k] - 1) / weight[k]);
       }
     }
-
-    int pop() {
-      int top = heap[0];
-      heap[0] = heap[--size];
-      int i = 0;
-      while (true) {
-        int l = 2 * i + 1;
-        int r = l + 1;
-        int best = i;
-        if (l < size && before(heap[l], heap[best])) {
-          best = l;
-        }
-        if (r < size && before(heap[r], heap[best])) {
-          best = r;
-        }
-        if (best == i) {
-          return top;
-        }
-        swap(i, best);
-        i = best;
+    double scale = (m - 1) / maxTime;
+    int[] start = new int[m + 1];
+    for (int k = 0; k < n; k++) {
+      for (long c = 0; c < quota[k]; c++) {
+        start[slot(c, weight[k], scale, m) + 1]++;
       }
     }
-
-    private void swap(int i, int j) {
-      int t = heap[i];
-      heap[i] = heap[j];
-      heap[j] = t;
+    for (int s = 0; s < m; s++) {
+      start[s + 1] += start[s];
     }
+    int[] next = start.clone();
+    int[] shard = new int[m];
+    int[] turn = new int[m];
+    for (int k = 0; k < n; k++) {
+      for (int c = 0; c < quota[k]; c++) {
+        int at = next[slot(c, weight[k], scale, m)]++;
+        shard[at] = k;
+        turn[at] = c;
+      }
+    }
+    // Exact order inside each slot (usually zero or one turn): insertion sort.
+    for (int s = 0; s < m; s++) {
+      for (int i = start[s] + 1; i < start[s + 1]; i++) {
+        int k = shard[i];
+        int c = turn[i];
+        int j = i - 1;
+        while (j >= start[s] && before(k, c, shard[j], turn[j], weight)) {
+          shard[j + 1] = shard[j];
+          turn[j + 1] = turn[j];
+          j--;
+        }
+        shard[j + 1] = k;
+        turn[j + 1] = c;
+      }
+    }
+    return shard;
+  }
+
+  private static int slot(long c, long weight, double scale, int m) {
+    return (int) Math.min(m - 1, Math.floor((2.0 * c + 1) / weight * scale));
+  }
+
+  /** Whether turn c of shard a comes before turn d of shard b: (2c+1)/w_a vs (2d+1)/w_b, exactly. */
+  private static boolean before(int a, int c, int b, int d, long[] weight) {
+    long lhs = (2L * c + 1) * weight[b];
+    long rhs = (2L * d + 1) * weight[a];
+    return lhs != rhs ? lhs < rhs : a < b;
   }
 }
