@@ -5,7 +5,6 @@ import io.bridgekeeper.routing.RoutingTable;
 import io.bridgekeeper.routing.Topology;
 import io.bridgekeeper.routing.internal.RequestTargetScanner;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,14 +45,9 @@ public class RequestTargetBreakdownBenchmark {
   public void setUp() {
     table = RoutingTable.of(Topology.of("a", "b", "c"));
     scanner = new RequestTargetScanner(RoomKeyRules.defaults());
-    SplittableRandom rnd = new SplittableRandom(42);
-    targets = new String[ROOMS];
+    targets = BenchmarkRooms.targets(ROOMS);
     keys = new byte[ROOMS][];
-    String[] forms = {"/http-bind?room=%s", "/xmpp-websocket?room=%s", "/acme/xmpp-websocket?room=%s&token=t",
-        "/conference-request/v1?room=%s", "/%s", "/acme/%s"};
     for (int r = 0; r < ROOMS; r++) {
-      String name = "Team" + rnd.nextInt(100_000) + (rnd.nextBoolean() ? "%20Standup" : "Caf%C3%A9Sync");
-      targets[r] = String.format(forms[r % forms.length], name);
       keys[r] = RoomKeyRules.defaults().keyOfRequestTarget(targets[r]).orElseThrow().bytes();
     }
   }

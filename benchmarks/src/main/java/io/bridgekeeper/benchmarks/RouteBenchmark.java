@@ -11,7 +11,6 @@ import io.bridgekeeper.routing.Shard;
 import io.bridgekeeper.routing.Topology;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,16 +65,10 @@ public class RouteBenchmark {
       b.shard(Shard.of("shard-" + s));
     }
     table = RoutingTable.of(b.build());
-    SplittableRandom rnd = new SplittableRandom(42);
+    targets = BenchmarkRooms.targets(ROOMS);
     keys = new RoomKey[ROOMS];
     keyBytes = new byte[ROOMS][];
-    targets = new String[ROOMS];
-    String[] forms = {"/http-bind?room=%s", "/xmpp-websocket?room=%s", "/acme/xmpp-websocket?room=%s&token=t",
-        "/conference-request/v1?room=%s", "/%s", "/acme/%s"};
     for (int r = 0; r < ROOMS; r++) {
-      // Typical Jitsi room names: words, mixed case, sometimes an encoded space or accent.
-      String name = "Team" + rnd.nextInt(100_000) + (rnd.nextBoolean() ? "%20Standup" : "Caf%C3%A9Sync");
-      targets[r] = String.format(forms[r % forms.length], name);
       keys[r] = table.topology().roomKeys().keyOfRequestTarget(targets[r]).orElseThrow();
       keyBytes[r] = keys[r].bytes();
     }

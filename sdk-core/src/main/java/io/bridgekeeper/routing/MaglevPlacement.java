@@ -32,7 +32,7 @@ final class MaglevPlacement implements PlacementStrategy {
     int m = bucketCount;
     int[] owner = new int[m];
     Arrays.fill(owner, -1);
-    int[] active = java.util.stream.IntStream.range(0, shards.size()).filter(i -> shards.get(i).isActive()).toArray();
+    int[] active = PlacementStrategy.activeIndices(shards);
     int n = active.length;
     if (n == 0) {
       return owner;

@@ -74,6 +74,11 @@ public interface PlacementStrategy {
     return Builtins.BY_NAME.keySet().stream().sorted().toList();
   }
 
+  /** Indices of the ACTIVE shards in {@code shards}, ascending: the only ones given buckets. */
+  static int[] activeIndices(List<Shard> shards) {
+    return java.util.stream.IntStream.range(0, shards.size()).filter(i -> shards.get(i).isActive()).toArray();
+  }
+
   /** Holder so the map is built after both implementations exist. */
   final class Builtins {
     private static final Map<String, PlacementStrategy> BY_NAME =

@@ -29,7 +29,7 @@ final class RendezvousPlacement implements PlacementStrategy {
   public int[] assign(List<Shard> shards, int bucketCount) {
     int[] owner = new int[bucketCount];
     Arrays.fill(owner, -1);
-    int[] active = java.util.stream.IntStream.range(0, shards.size()).filter(i -> shards.get(i).isActive()).toArray();
+    int[] active = PlacementStrategy.activeIndices(shards);
     int n = active.length;
     if (n == 0) {
       return owner;
