@@ -64,7 +64,11 @@ public final class Router {
     return table;
   }
 
-  /** Receives every published change, on the thread that made it, after publication. */
+  /**
+   * Receives every published change, on the thread that made it, right after publication and
+   * before the next change can be made: changes arrive one at a time, in order. Readers are never
+   * blocked by a listener; writers wait for it, so keep listeners short (hand work to a queue).
+   */
   public void addListener(Consumer<Change> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
@@ -93,7 +97,12 @@ public final class Router {
     return apply(t -> t.withoutPins(keys));
   }
 
-  /** Moves to {@code next}, keeping pins whose shard survives (see {@link RoutingTable#next(Topology)}). */
+  /**
+   * Moves to {@code next}, keeping pins whose shard survives (see {@link RoutingTable#next(Topology)}).
+   *
+   * @throws IllegalArgumentException if {@code next} has another bucket count: that re-routes every
+   *     room and needs a new HAProxy configuration, so build a new router instead
+   */
   public RoutingDiff update(Topology next) {
     return apply(t -> t.next(next));
   }
@@ -108,27 +117,27 @@ public final class Router {
   }
 
   private RoutingDiff apply(UnaryOperator<RoutingTable> change) {
-    Change published;
     synchronized (writeLock) {
       RoutingTable before = table;
       RoutingTable after = change.apply(before);
       RoutingDiff diff = after.diffFrom(before);
       table = after;
-      published = new Change(before, after, diff);
-    }
-    RoutingDiff diff = published.diff();
-    if (!diff.isEmpty()) {
-      LOG.info("routing table v{} -> v{}: {} buckets moved, {} pins set, {} pins removed",
-          diff.fromVersion(), diff.toVersion(), diff.moves().size(), diff.pinsSet().size(),
-          diff.pinsRemoved().size());
-    }
-    for (Consumer<Change> l : listeners) {
-      try {
-        l.accept(published);
-      } catch (RuntimeException e) {
-        LOG.warn("routing change listener {} failed", l, e);
+      if (!diff.isEmpty()) {
+        LOG.info("routing table v{} -> v{}: {} buckets moved, {} pins set, {} pins removed",
+            diff.fromVersion(), diff.toVersion(), diff.moves().size(), diff.pinsSet().size(),
+            diff.pinsRemoved().size());
       }
+      // Inside the lock, so listeners see changes one at a time and in publication order: a sync
+      // that replays diffs must never apply an older one after a newer one.
+      Change published = new Change(before, after, diff);
+      for (Consumer<Change> l : listeners) {
+        try {
+          l.accept(published);
+        } catch (RuntimeException e) {
+          LOG.warn("routing change listener {} failed", l, e);
+        }
+      }
+      return diff;
     }
-    return diff;
   }
 }

@@ -90,4 +90,47 @@ class RouterConcurrencyTest {
     assertEquals(seen.get(0).after(), seen.get(1).before());
     assertEquals(0, router.table().pinCount());
   }
+
+  /** Concurrent writers: listeners see every change once, chained, in publication order. */
+  @Test
+  void listenersSeeChangesInPublicationOrder() throws Exception {
+    Router router = Router.create(Topology.of("a", "b"));
+    List<Router.Change> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    router.addListener(seen::add);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> writers = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        int writer = w;
+        writers.add(pool.submit(() -> {
+          for (int i = 0; i < 200; i++) {
+            router.pin(RoomKey.ofRoomName("w" + writer + "-" + i), writer == 0 ? "a" : "b");
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : writers) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(400, seen.size());
+    for (int i = 1; i < seen.size(); i++) {
+      assertTrue(seen.get(i).before() == seen.get(i - 1).after(), "change " + i + " is out of order");
+    }
+    assertTrue(seen.get(seen.size() - 1).after() == router.table());
+    assertEquals(400, router.table().pinCount());
+  }
+
+  @Test
+  void aBucketCountChangeIsRefusedAndNothingIsPublished() {
+    Router router = Router.create(Topology.of("a", "b"));
+    RoutingTable before = router.table();
+    Topology other = Topology.builder().bucketCount(1024).shard(Shard.of("a")).shard(Shard.of("b")).build();
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> router.update(other));
+    assertTrue(e.getMessage().contains("65536 and 1024 buckets"), e.getMessage());
+    assertTrue(before == router.table());
+  }
 }
