@@ -18,7 +18,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Where {@code route(requestTarget)} spends its time: scan (parse + decode), CRC, the whole call. */
+/**
+ * Where {@code route(requestTarget)} spends its time: scan (parse + decode), CRC, the whole call,
+ * and the floors any scanner pays (copying the target, checking every character).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -74,5 +77,44 @@ public class RequestTargetBreakdownBenchmark {
   @Benchmark
   public Optional<?> wholeRoute() {
     return table.route(targets[next()]);
+  }
+
+  /** Floor: the bulk copy the scanner starts with. */
+  @Benchmark
+  public int copyOnly() {
+    String t = targets[next()];
+    t.getChars(0, t.length(), chars, 0);
+    return chars[t.length() - 1];
+  }
+
+  /** Floor: copy, then check every character as HAProxy's parser does (the contract needs it). */
+  @Benchmark
+  public int copyAndValidate() {
+    String t = targets[next()];
+    int n = t.length();
+    t.getChars(0, n, chars, 0);
+    int bad = 0;
+    for (int k = 0; k < n; k++) {
+      char c = chars[k];
+      if (c <= 0x20 || c >= 0x7f || c == '#') {
+        bad++;
+      }
+    }
+    return bad;
+  }
+
+  /** Floor: the same check through {@code charAt}, without the copy. */
+  @Benchmark
+  public int charAtValidate() {
+    String t = targets[next()];
+    int n = t.length();
+    int bad = 0;
+    for (int k = 0; k < n; k++) {
+      char c = t.charAt(k);
+      if (c <= 0x20 || c >= 0x7f || c == '#') {
+        bad++;
+      }
+    }
+    return bad;
   }
 }
