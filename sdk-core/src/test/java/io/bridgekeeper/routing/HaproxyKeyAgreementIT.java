@@ -32,15 +32,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * the same bytes, and refuse exactly the targets for which HAProxy has no usable key.
  */
 class HaproxyKeyAgreementIT {
-  private static final String CONFIG = """
-      global
-          maxconn 64
-      defaults
-          mode http
-          timeout connect 2s
-          timeout client 10s
-          timeout server 10s
-          timeout http-keep-alive 10s
+  private static final String CONFIG = HaproxyProcess.TEST_PREAMBLE + """
       frontend echo
           bind 127.0.0.1:{PORT}
           http-request set-var(txn.path) path

@@ -15,10 +15,22 @@ import java.util.concurrent.TimeUnit;
  * A real HAProxy started by a test on 127.0.0.1 in the foreground ({@code -db}), stopped by its
  * own PID only. Fails loudly when the binary is missing: {@code ./run-tests} installs it.
  */
-final class HaproxyProcess implements AutoCloseable {
+public final class HaproxyProcess implements AutoCloseable {
+  /** {@code global} and {@code defaults} sections every test configuration starts with. */
+  public static final String TEST_PREAMBLE = """
+      global
+          maxconn 64
+      defaults
+          mode http
+          timeout connect 2s
+          timeout client 10s
+          timeout server 10s
+          timeout http-keep-alive 10s
+      """;
+
   private final Process process;
   private final Path log;
-  final int port;
+  public final int port;
 
   private HaproxyProcess(Process process, Path log, int port) {
     this.process = process;
@@ -44,7 +56,7 @@ final class HaproxyProcess implements AutoCloseable {
   }
 
   /** Writes {@code config} (with {@code {PORT}} replaced), checks it, starts HAProxy, waits for it. */
-  static HaproxyProcess start(Path dir, String config) throws IOException, InterruptedException {
+  public static HaproxyProcess start(Path dir, String config) throws IOException, InterruptedException {
     int port = freePort();
     Path cfg = dir.resolve("haproxy.cfg");
     Files.writeString(cfg, config.replace("{PORT}", Integer.toString(port)));
@@ -86,7 +98,7 @@ final class HaproxyProcess implements AutoCloseable {
     }
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 }

@@ -14,8 +14,9 @@ import java.util.Locale;
  * Sends request targets byte for byte (the JDK's HttpClient would re-encode or refuse them) over
  * one keep-alive connection to 127.0.0.1, reconnecting when the server closes it.
  */
-final class RawHttpClient implements AutoCloseable {
-  record Response(int status, String body) {}
+public final class RawHttpClient implements AutoCloseable {
+  /** Status and body of one response. */
+  public record Response(int status, String body) {}
 
   private static final java.util.regex.Pattern ABSOLUTE =
       java.util.regex.Pattern.compile("^(?i)https?://([^/?]*)");
@@ -25,11 +26,11 @@ final class RawHttpClient implements AutoCloseable {
   private InputStream in;
   private OutputStream out;
 
-  RawHttpClient(int port) {
+  public RawHttpClient(int port) {
     this.port = port;
   }
 
-  Response get(String target) throws IOException {
+  public Response get(String target) throws IOException {
     for (int attempt = 0; ; attempt++) {
       try {
         ensureOpen();

@@ -1,0 +1,114 @@
+package io.bridgekeeper.haproxy;
+
+import io.bridgekeeper.routing.RoomKey;
+import io.bridgekeeper.routing.RoutingTable;
+import io.bridgekeeper.routing.Shard;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The two map files HAProxy routes with, rendered from a {@link RoutingTable}.
+ *
+ * <ul>
+ *   <li>{@code buckets.map}: one line {@code <bucket> <backend>} per owned bucket, in bucket order,
+ *       looked up with {@code map_str} (tree-indexed; {@code map_int} is a linear scan).
+ *   <li>{@code pins.map}: one line {@code <KEY-HEX> <backend>} per pinned room, in key order. The
+ *       key is the room key's bytes as uppercase hexadecimal, which is exactly what HAProxy's
+ *       {@code hex} converter makes of {@code var(txn.room)}: so every key HAProxy can produce —
+ *       spaces, {@code #}, non-ASCII, 2 KB long — is one safe token on one line, and Java and
+ *       HAProxy agree on it.
+ * </ul>
+ *
+ * <p>Output is deterministic (the same table gives byte-identical files). Before anything is
+ * written, every map value is checked against the backends the configuration declares — the check
+ * {@code haproxy -c} does not make (a map value naming a missing backend silently falls through to
+ * the default backend at run time). Stateless and thread-safe.
+ */
+public final class HaproxyMaps {
+  /** File name of the bucket map. */
+  public static final String BUCKETS_MAP = "buckets.map";
+  /** File name of the pin map. */
+  public static final String PINS_MAP = "pins.map";
+
+  private static final HexFormat UPPER_HEX = HexFormat.of().withUpperCase();
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_.:-]+");
+
+  private HaproxyMaps() {}
+
+  /** The pin-map key of a room: its bytes as uppercase hex (HAProxy: {@code var(txn.room),hex}). */
+  public static String pinKey(RoomKey key) {
+    return UPPER_HEX.formatHex(key.bytes());
+  }
+
+  /** {@code buckets.map} for {@code table}. */
+  public static String bucketsMap(RoutingTable table) {
+    StringBuilder sb = new StringBuilder(table.bucketCount() * 16);
+    for (int b = 0; b < table.bucketCount(); b++) {
+      var owner = table.owner(b);
+      if (owner.isPresent()) {
+        sb.append(b).append(' ').append(owner.get().backend()).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** {@code pins.map} for {@code table}. */
+  public static String pinsMap(RoutingTable table) {
+    Map<String, Shard> byId = table.shards().stream().collect(Collectors.toMap(Shard::id, s -> s));
+    StringBuilder sb = new StringBuilder();
+    table.pins().forEach((key, shardId) ->
+        sb.append(pinKey(key)).append(' ').append(byId.get(shardId).backend()).append('\n'));
+    return sb.toString();
+  }
+
+  /**
+   * Checks a rendered map: every line is {@code <key> <value>} of safe tokens and every value is
+   * one of {@code backends}.
+   *
+   * @throws HaproxyConfigException naming the map, line and problem
+   */
+  public static void validate(String mapName, String map, Set<String> backends) {
+    int lineNo = 0;
+    for (String line : map.split("\n", -1)) {
+      lineNo++;
+      if (line.isEmpty()) {
+        continue;
+      }
+      int space = line.indexOf(' ');
+      if (space <= 0 || line.indexOf(' ', space + 1) >= 0) {
+        throw new HaproxyConfigException(mapName + " line " + lineNo + ": expected '<key> <backend>'");
+      }
+      String key = line.substring(0, space);
+      String value = line.substring(space + 1);
+      if (!TOKEN.matcher(key).matches() || !TOKEN.matcher(value).matches()) {
+        throw new HaproxyConfigException(mapName + " line " + lineNo + ": key or value has a character "
+            + "that does not belong in a map line");
+      }
+      if (!backends.contains(value)) {
+        throw new HaproxyConfigException(mapName + " line " + lineNo + ": backend '" + value
+            + "' is not declared in the HAProxy configuration (known: " + backends.stream().sorted().toList() + ")");
+      }
+    }
+  }
+
+  /**
+   * Renders, validates both maps, then writes them atomically into {@code dir}: pins first, so a
+   * live room's pin is in place before the bucket that moves it. Nothing is written when either
+   * map is invalid.
+   *
+   * @param declaredBackends the backends the running configuration has
+   */
+  public static void write(RoutingTable table, Path dir, Set<String> declaredBackends) throws IOException {
+    String pins = pinsMap(table);
+    String buckets = bucketsMap(table);
+    validate(PINS_MAP, pins, declaredBackends);
+    validate(BUCKETS_MAP, buckets, declaredBackends);
+    AtomicFiles.write(dir.resolve(PINS_MAP), pins);
+    AtomicFiles.write(dir.resolve(BUCKETS_MAP), buckets);
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * HAProxy adapter: renders what HAProxy needs to route exactly as the Java router does.
+ *
+ * <p>Entry point: {@link io.bridgekeeper.haproxy.HaproxyMaps}. Everything here is stateless and
+ * thread-safe; file writes are atomic ({@link io.bridgekeeper.haproxy.AtomicFiles}).
+ */
+package io.bridgekeeper.haproxy;
