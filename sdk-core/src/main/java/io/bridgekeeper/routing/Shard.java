@@ -98,14 +98,6 @@ public record Shard(String id, int weight, String region, ShardState state, Stri
 
   /** Shows control characters in error messages instead of letting them break the line. */
   static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    s.codePoints().limit(80).forEach(cp -> {
-      if (cp < 0x20 || cp == 0x7f) {
-        sb.append(String.format("\\x%02X", cp));
-      } else {
-        sb.appendCodePoint(cp);
-      }
-    });
-    return s.codePointCount(0, s.length()) > 80 ? sb + "…" : sb.toString();
+    return io.bridgekeeper.routing.internal.Printable.of(s, 80);
   }
 }

@@ -218,17 +218,6 @@ public final class HaproxyRuntimeApi {
   }
 
   private static String printable(String s) {
-    if (s == null) {
-      return "null";
-    }
-    StringBuilder sb = new StringBuilder();
-    s.codePoints().limit(60).forEach(cp -> {
-      if (cp < 0x20 || cp == 0x7f) {
-        sb.append(String.format("\\x%02X", cp));
-      } else {
-        sb.appendCodePoint(cp);
-      }
-    });
-    return sb.toString();
+    return io.bridgekeeper.routing.internal.Printable.of(s, 60);
   }
 }

@@ -132,15 +132,8 @@ final class RouteCommand implements BridgekeeperCli.Command {
     return s.startsWith("/") || lower.startsWith("http://") || lower.startsWith("https://");
   }
 
+  /** A target echoed in an error line: control characters would break the line, so they go. */
   private static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    s.codePoints().forEach(cp -> {
-      if (cp < 0x20 || cp == 0x7f) {
-        sb.append(String.format("\\x%02X", cp));
-      } else {
-        sb.appendCodePoint(cp);
-      }
-    });
-    return sb.toString();
+    return s.replaceAll("\\p{Cntrl}", "?");
   }
 }
