@@ -45,24 +45,37 @@ public final class HaproxyMaps {
     return UPPER_HEX.formatHex(key.bytes());
   }
 
+  /** The bucket map's entries, in bucket order: bucket (decimal) → backend. */
+  public static Map<String, String> bucketEntries(RoutingTable table) {
+    Map<String, String> entries = new java.util.LinkedHashMap<>();
+    for (int b = 0; b < table.bucketCount(); b++) {
+      int bucket = b;
+      table.owner(b).ifPresent(owner -> entries.put(Integer.toString(bucket), owner.backend()));
+    }
+    return entries;
+  }
+
+  /** The pin map's entries, in key order: {@link #pinKey} → backend. */
+  public static Map<String, String> pinEntries(RoutingTable table) {
+    Map<String, Shard> byId = table.shards().stream().collect(Collectors.toMap(Shard::id, s -> s));
+    Map<String, String> entries = new java.util.LinkedHashMap<>();
+    table.pins().forEach((key, shardId) -> entries.put(pinKey(key), byId.get(shardId).backend()));
+    return entries;
+  }
+
   /** {@code buckets.map} for {@code table}. */
   public static String bucketsMap(RoutingTable table) {
-    StringBuilder sb = new StringBuilder(table.bucketCount() * 16);
-    for (int b = 0; b < table.bucketCount(); b++) {
-      var owner = table.owner(b);
-      if (owner.isPresent()) {
-        sb.append(b).append(' ').append(owner.get().backend()).append('\n');
-      }
-    }
-    return sb.toString();
+    return render(bucketEntries(table));
   }
 
   /** {@code pins.map} for {@code table}. */
   public static String pinsMap(RoutingTable table) {
-    Map<String, Shard> byId = table.shards().stream().collect(Collectors.toMap(Shard::id, s -> s));
-    StringBuilder sb = new StringBuilder();
-    table.pins().forEach((key, shardId) ->
-        sb.append(pinKey(key)).append(' ').append(byId.get(shardId).backend()).append('\n'));
+    return render(pinEntries(table));
+  }
+
+  static String render(Map<String, String> entries) {
+    StringBuilder sb = new StringBuilder(entries.size() * 16);
+    entries.forEach((k, v) -> sb.append(k).append(' ').append(v).append('\n'));
     return sb.toString();
   }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and for pinned rooms whose keys hold spaces, '#', non-ASCII bytes or 2,048 bytes.
  */
 class HaproxyMapsIT {
-  private static final String CONFIG = HaproxyProcess.TEST_PREAMBLE + """
+  /** The contract's lookups: pin by hex key, else bucket; answers with the chosen backend. */
+  static final String ROUTING_FRONTEND = """
       frontend routing
           bind 127.0.0.1:{PORT}
           http-request set-var(txn.room) url_param(room),url_dec,lower
@@ -32,6 +33,8 @@ class HaproxyMapsIT {
           http-request set-var(txn.backend) var(txn.bucket),map_str({DIR}/buckets.map) if !{ var(txn.backend) -m found } { var(txn.bucket) -m found }
           http-request return status 200 content-type text/plain lf-string "%[var(txn.backend)]"
       """;
+
+  private static final String CONFIG = HaproxyProcess.TEST_PREAMBLE + ROUTING_FRONTEND;
 
   @Test
   void haproxyPicksTheBackendJavaPicks(@TempDir Path dir) throws Exception {
