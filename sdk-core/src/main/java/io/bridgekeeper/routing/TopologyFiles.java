@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.bridgekeeper.routing.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -120,8 +121,6 @@ public final class TopologyFiles {
     FileTopology f;
     try {
       f = mapper.readValue(text, FileTopology.class);
-    } catch (MismatchedInputException e) {
-      throw new TopologyException(describe(e), e);
     } catch (JsonProcessingException e) {
       throw new TopologyException(describe(e), e);
     }
@@ -236,15 +235,6 @@ public final class TopologyFiles {
 
   /** Writes atomically: a reader sees the old file or the new one, never half of one. */
   public static void write(Topology t, Path file) throws IOException {
-    String text = isYaml(file) ? toYaml(t) : toJson(t);
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-    try {
-      Files.writeString(tmp, text);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(file, isYaml(file) ? toYaml(t) : toJson(t));
   }
 }

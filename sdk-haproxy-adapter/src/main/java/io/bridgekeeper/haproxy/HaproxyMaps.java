@@ -1,6 +1,7 @@
 package io.bridgekeeper.haproxy;
 
 import io.bridgekeeper.routing.RoomKey;
+import io.bridgekeeper.routing.internal.AtomicFiles;
 import io.bridgekeeper.routing.RoutingTable;
 import io.bridgekeeper.routing.Shard;
 import java.io.IOException;
@@ -117,11 +118,25 @@ public final class HaproxyMaps {
    * @param declaredBackends the backends the running configuration has
    */
   public static void write(RoutingTable table, Path dir, Set<String> declaredBackends) throws IOException {
-    String pins = pinsMap(table);
-    String buckets = bucketsMap(table);
-    validate(PINS_MAP, pins, declaredBackends);
-    validate(BUCKETS_MAP, buckets, declaredBackends);
-    AtomicFiles.write(dir.resolve(PINS_MAP), pins);
-    AtomicFiles.write(dir.resolve(BUCKETS_MAP), buckets);
+    Rendered.of(table, declaredBackends).writeTo(dir);
+  }
+
+  /** Both maps of one table, rendered and validated once, for any number of writes and pushes. */
+  record Rendered(Map<String, String> pins, Map<String, String> buckets, String pinsText, String bucketsText) {
+    /** @throws HaproxyConfigException when either map names an undeclared backend */
+    static Rendered of(RoutingTable table, Set<String> declaredBackends) {
+      Map<String, String> pins = pinEntries(table);
+      Map<String, String> buckets = bucketEntries(table);
+      Rendered r = new Rendered(pins, buckets, render(pins), render(buckets));
+      validate(PINS_MAP, r.pinsText, declaredBackends);
+      validate(BUCKETS_MAP, r.bucketsText, declaredBackends);
+      return r;
+    }
+
+    /** Writes both files into {@code dir}, pins first. */
+    void writeTo(Path dir) throws IOException {
+      AtomicFiles.write(dir.resolve(PINS_MAP), pinsText);
+      AtomicFiles.write(dir.resolve(BUCKETS_MAP), bucketsText);
+    }
   }
 }

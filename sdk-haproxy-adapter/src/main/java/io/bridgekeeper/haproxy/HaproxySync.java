@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -69,21 +68,14 @@ public final class HaproxySync {
    * @throws HaproxyConfigException before anything is written when a map is invalid
    */
   public List<InstanceResult> push(RoutingTable table) {
-    Map<String, String> pins = HaproxyMaps.pinEntries(table);
-    Map<String, String> buckets = HaproxyMaps.bucketEntries(table);
-    String pinsText = HaproxyMaps.render(pins);
-    String bucketsText = HaproxyMaps.render(buckets);
-    HaproxyMaps.validate(HaproxyMaps.PINS_MAP, pinsText, declaredBackends);
-    HaproxyMaps.validate(HaproxyMaps.BUCKETS_MAP, bucketsText, declaredBackends);
+    HaproxyMaps.Rendered maps = HaproxyMaps.Rendered.of(table, declaredBackends);
     List<InstanceResult> results = new ArrayList<>();
     for (Instance instance : instances) {
       try {
-        Path pinsFile = instance.mapDirectory().resolve(HaproxyMaps.PINS_MAP);
-        Path bucketsFile = instance.mapDirectory().resolve(HaproxyMaps.BUCKETS_MAP);
-        AtomicFiles.write(pinsFile, pinsText);
-        AtomicFiles.write(bucketsFile, bucketsText);
-        instance.api().replaceMap(pinsFile.toString(), pins);
-        instance.api().replaceMap(bucketsFile.toString(), buckets);
+        Path dir = instance.mapDirectory();
+        maps.writeTo(dir);
+        instance.api().replaceMap(dir.resolve(HaproxyMaps.PINS_MAP).toString(), maps.pins());
+        instance.api().replaceMap(dir.resolve(HaproxyMaps.BUCKETS_MAP).toString(), maps.buckets());
         results.add(new InstanceResult(instance.name(), Optional.empty()));
       } catch (IOException | HaproxyRuntimeException e) {
         LOG.warn("HAProxy {} is not at routing table v{}: {}", instance.name(), table.topology().version(),

@@ -1,4 +1,4 @@
-package io.bridgekeeper.haproxy;
+package io.bridgekeeper.routing.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Replaces files so that a reader (HAProxy loading a map, an operator's script) sees the old
+ * Replaces files so that a reader (HAProxy loading a map, a router loading a topology) sees the old
  * content or the new one, never half: write a temporary file in the same directory, fsync it,
  * rename it over the target, fsync the directory so the rename survives a crash. Stateless.
  */
