@@ -1,7 +1,6 @@
 package io.bridgekeeper.routing;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Assigns every bucket to a shard. Implementations must be <b>pure functions</b> of the shard set
@@ -56,7 +55,7 @@ public interface PlacementStrategy {
    * @throws IllegalArgumentException for an unknown name
    */
   static PlacementStrategy named(String name) {
-    PlacementStrategy s = Builtins.BY_NAME.get(name);
+    PlacementStrategy s = BuiltinPlacements.BY_NAME.get(name);
     if (s == null) {
       throw new IllegalArgumentException(
           "unknown placement strategy '" + name + "'; known: " + knownNames());
@@ -66,25 +65,16 @@ public interface PlacementStrategy {
 
   /** Whether a built-in strategy has this name. */
   static boolean isKnown(String name) {
-    return name != null && Builtins.BY_NAME.containsKey(name);
+    return name != null && BuiltinPlacements.BY_NAME.containsKey(name);
   }
 
   /** Names of the built-in strategies. */
   static List<String> knownNames() {
-    return Builtins.BY_NAME.keySet().stream().sorted().toList();
+    return BuiltinPlacements.BY_NAME.keySet().stream().sorted().toList();
   }
 
   /** Indices of the ACTIVE shards in {@code shards}, ascending: the only ones given buckets. */
   static int[] activeIndices(List<Shard> shards) {
     return java.util.stream.IntStream.range(0, shards.size()).filter(i -> shards.get(i).isActive()).toArray();
-  }
-
-  /** Holder so the map is built after both implementations exist. */
-  final class Builtins {
-    private static final Map<String, PlacementStrategy> BY_NAME =
-        Map.of(MaglevPlacement.INSTANCE.name(), MaglevPlacement.INSTANCE,
-            RendezvousPlacement.INSTANCE.name(), RendezvousPlacement.INSTANCE);
-
-    private Builtins() {}
   }
 }

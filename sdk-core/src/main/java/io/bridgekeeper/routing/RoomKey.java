@@ -29,11 +29,6 @@ public final class RoomKey implements Comparable<RoomKey> {
     return new RoomKey(bytes, crc32(bytes, 0, bytes.length));
   }
 
-  /** Used by the scanner: copies {@code len} bytes of a scratch buffer whose CRC is known. */
-  static RoomKey copyOf(byte[] buffer, int len, int crc32) {
-    return new RoomKey(Arrays.copyOf(buffer, len), crc32);
-  }
-
   /** The key of a room name under the default rules; see {@link RoomKeyRules#keyOfRoomName(String)}. */
   public static RoomKey ofRoomName(String roomName) {
     return RoomKeyRules.defaults().keyOfRoomName(roomName);

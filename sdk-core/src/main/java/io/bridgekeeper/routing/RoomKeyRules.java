@@ -161,6 +161,6 @@ public record RoomKeyRules(
     if (len == RequestTargetScanner.NO_ROOM) {
       return Optional.empty();
     }
-    return Optional.of(RoomKey.copyOf(buf, len, RoomKey.crc32(buf, 0, len)));
+    return Optional.of(RoomKey.ofValidatedBytes(java.util.Arrays.copyOf(buf, len)));
   }
 }

@@ -32,29 +32,39 @@ public final class RoutingTable {
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private final Topology topology;
-  private final String strategyName;
+  private final PlacementStrategy strategy;
   private final int bucketCount;
   private final Shard[] shards;
   private final int[] owner;
   private final PinTable pins;
   private final Optional<Shard>[] routes;
   private final RequestTargetScanner scanner;
-  private final PlacementStrategy strategy;
 
   @SuppressWarnings("unchecked")
-  private RoutingTable(Topology topology, PlacementStrategy strategy, int[] owner, PinTable pins) {
+  private RoutingTable(Topology topology, PlacementStrategy strategy, int[] owner) {
     this.topology = topology;
     this.strategy = strategy;
-    this.strategyName = strategy.name();
     this.bucketCount = topology.bucketCount();
     this.shards = topology.shards().toArray(Shard[]::new);
     this.owner = owner;
-    this.pins = pins;
+    this.pins = PinTable.EMPTY;
     this.routes = new Optional[shards.length];
     for (int i = 0; i < shards.length; i++) {
       routes[i] = Optional.of(shards[i]);
     }
     this.scanner = new RequestTargetScanner(topology.roomKeys());
+  }
+
+  /** The same bucket table with other pins: shares everything derived from the topology. */
+  private RoutingTable(RoutingTable base, PinTable pins) {
+    this.topology = base.topology;
+    this.strategy = base.strategy;
+    this.bucketCount = base.bucketCount;
+    this.shards = base.shards;
+    this.owner = base.owner;
+    this.pins = pins;
+    this.routes = base.routes;
+    this.scanner = base.scanner;
   }
 
   /** The table of {@code topology} with the strategy it names, without pins. */
@@ -80,7 +90,7 @@ public final class RoutingTable {
             : "non-ACTIVE shard " + topology.shards().get(o).id()));
       }
     }
-    return new RoutingTable(topology, strategy, owner, PinTable.EMPTY);
+    return new RoutingTable(topology, strategy, owner);
   }
 
   // ---------------------------------------------------------------- hot path
@@ -143,7 +153,7 @@ public final class RoutingTable {
 
   /** Name of the strategy that built the bucket table. */
   public String strategyName() {
-    return strategyName;
+    return strategy.name();
   }
 
   public int bucketCount() {
@@ -210,7 +220,7 @@ public final class RoutingTable {
   public byte[] canonicalBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + owner.length * 4);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(strategyName);
+      out.writeUTF(strategy.name());
       out.writeInt(bucketCount);
       out.writeInt(shards.length);
       for (Shard s : shards) {
@@ -362,7 +372,7 @@ public final class RoutingTable {
   private RoutingTable withPinIndexes(TreeMap<RoomKey, Integer> sortedPins) {
     RoomKey[] keys = sortedPins.keySet().toArray(RoomKey[]::new);
     int[] idx = sortedPins.values().stream().mapToInt(Integer::intValue).toArray();
-    return new RoutingTable(topology, strategy, owner, new PinTable(keys, idx, bucketCount));
+    return new RoutingTable(this, new PinTable(keys, idx, bucketCount));
   }
 
   /** Shards of this table, sorted by id. */
@@ -372,7 +382,7 @@ public final class RoutingTable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RoutingTable t && t.topology.equals(topology) && t.strategyName.equals(strategyName)
+    return o instanceof RoutingTable t && t.topology.equals(topology) && t.strategy.name().equals(strategy.name())
         && Arrays.equals(t.owner, owner) && t.pins().equals(pins());
   }
 
@@ -383,7 +393,7 @@ public final class RoutingTable {
 
   @Override
   public String toString() {
-    return "RoutingTable{version=" + topology.version() + ", strategy=" + strategyName + ", buckets="
+    return "RoutingTable{version=" + topology.version() + ", strategy=" + strategy.name() + ", buckets="
         + bucketCount + ", shards=" + shards.length + ", pins=" + pins.size() + "}";
   }
 

@@ -92,7 +92,7 @@ class PlacementProperties {
         continue;
       }
       double fair = (double) t.bucketCount() * s.weight() / total;
-      assertTrue(Math.abs(c - fair) <= Math.max(tolerance, 0.0), s.id() + " owns " + c + ", fair " + fair);
+      assertTrue(Math.abs(c - fair) <= tolerance, s.id() + " owns " + c + ", fair " + fair);
       assertTrue(Math.abs(c - fair) <= Math.max(1, 0.02 * fair));
     }
   }
