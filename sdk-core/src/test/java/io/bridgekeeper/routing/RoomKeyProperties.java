@@ -97,30 +97,41 @@ class RoomKeyProperties {
     }
   }
 
-  /** Keys are lowercase in their ASCII letters, and case in the URL never changes the key. */
+  /** Keys are lowercase in their ASCII letters, whatever the target. */
   @Property(tries = 1000)
-  void asciiCaseDoesNotMatter(@ForAll("targets") String target) {
-    String upper = upperAsciiOutsideEscapesAndPaths(target);
-    Optional<RoomKey> a;
+  void keysHaveNoUppercaseAscii(@ForAll("targets") String target) {
+    Optional<RoomKey> key;
     try {
-      a = RULES.keyOfRequestTarget(target);
+      key = RULES.keyOfRequestTarget(target);
     } catch (RoomKeyException e) {
       return;
     }
-    for (byte b : a.map(RoomKey::bytes).orElse(new byte[0])) {
+    for (byte b : key.map(RoomKey::bytes).orElse(new byte[0])) {
       assertFalse(b >= 'A' && b <= 'Z');
-    }
-    if (!upper.equals(target)) {
-      assertEquals(a, RULES.keyOfRequestTarget(upper), upper);
     }
   }
 
-  private static String upperAsciiOutsideEscapesAndPaths(String target) {
-    int q = target.indexOf("room=");
-    if (q < 0) {
-      return target;
+  /** The case of the room value (letters and hex digits of escapes) never changes the key. */
+  @Property(tries = 1000)
+  void roomValueCaseDoesNotMatter(@ForAll("signallingForms") String form, @ForAll("roomValues") String value) {
+    String lower = form.replace("{room}", value.toLowerCase(java.util.Locale.ROOT));
+    String upper = form.replace("{room}", value.toUpperCase(java.util.Locale.ROOT));
+    Optional<RoomKey> a;
+    try {
+      a = RULES.keyOfRequestTarget(lower);
+    } catch (RoomKeyException e) {
+      RoomKeyException e2 = org.junit.jupiter.api.Assertions.assertThrows(RoomKeyException.class,
+          () -> RULES.keyOfRequestTarget(upper));
+      assertEquals(e.reason(), e2.reason(), upper);
+      return;
     }
-    return target.substring(0, q + 5) + target.substring(q + 5).toUpperCase(java.util.Locale.ROOT);
+    assertEquals(a, RULES.keyOfRequestTarget(upper), upper);
+  }
+
+  @Provide
+  Arbitrary<String> roomValues() {
+    return Arbitraries.of("a", "Room", "%c3%a9", "%C3%89", "%2f", "%20", "+", "x", "%zz", "%4", "~", ".", "%7f")
+        .list().ofMinSize(1).ofMaxSize(8).map(l -> String.join("", l));
   }
 
   private static boolean throwsOrEmpty(String target) {
