@@ -48,7 +48,8 @@ public final class HaproxyProcess implements AutoCloseable {
         "haproxy not found: run ./run-tests (it installs the Debian package) or apt-get install haproxy");
   }
 
-  static int freePort() throws IOException {
+  /** A TCP port on 127.0.0.1 that was free a moment ago. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress("127.0.0.1", 0));
       return s.getLocalPort();
@@ -57,7 +58,11 @@ public final class HaproxyProcess implements AutoCloseable {
 
   /** Writes {@code config} (with {@code {PORT}} replaced), checks it, starts HAProxy, waits for it. */
   public static HaproxyProcess start(Path dir, String config) throws IOException, InterruptedException {
-    int port = freePort();
+    return start(dir, config, freePort());
+  }
+
+  /** Like {@link #start(Path, String)}, for a config that listens on {@code port} (chosen by the caller). */
+  public static HaproxyProcess start(Path dir, String config, int port) throws IOException, InterruptedException {
     Path cfg = dir.resolve("haproxy.cfg");
     Files.writeString(cfg, config.replace("{PORT}", Integer.toString(port)));
     Path log = dir.resolve("haproxy.log");
