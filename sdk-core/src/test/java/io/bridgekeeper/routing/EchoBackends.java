@@ -1,32 +1,35 @@
 package io.bridgekeeper.routing;
 
-import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Small HTTP servers on 127.0.0.1, one per name, that answer every request (health checks
- * included) with 200 and their own name: a stand-in for a Jitsi shard whose answer tells a test
- * which shard HAProxy chose.
+ * Small HTTP/1.1 servers on 127.0.0.1, one per name, that answer every request — whatever its
+ * target, health checks included — with 200 and their own name: a stand-in for a Jitsi shard
+ * whose answer tells a test which shard HAProxy chose. Raw sockets rather than the JDK's
+ * HttpServer, which refuses or 404s odd targets ({@code //}, {@code /?}) that HAProxy passes on.
  */
 public final class EchoBackends implements AutoCloseable {
-  private final Map<String, HttpServer> servers = new LinkedHashMap<>();
-  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private final Map<String, ServerSocket> servers = new LinkedHashMap<>();
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "echo-backend");
+    t.setDaemon(true);
+    return t;
+  });
   private final AtomicLong requests = new AtomicLong();
-
-  static {
-    // The JDK server writes headers and body separately: without TCP_NODELAY each response waits
-    // for the proxy's delayed ACK (tens of milliseconds).
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
 
   private EchoBackends() {}
 
@@ -34,20 +37,9 @@ public final class EchoBackends implements AutoCloseable {
     EchoBackends b = new EchoBackends();
     try {
       for (String name : names) {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        byte[] body = name.getBytes(StandardCharsets.UTF_8);
-        server.createContext("/", exchange -> {
-          b.requests.incrementAndGet();
-          exchange.getRequestBody().readAllBytes();
-          exchange.getResponseHeaders().add("Content-Type", "text/plain");
-          exchange.sendResponseHeaders(200, body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-        server.setExecutor(b.executor);
-        server.start();
+        ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         b.servers.put(name, server);
+        b.executor.execute(() -> b.accept(server, name.getBytes(StandardCharsets.UTF_8)));
       }
     } catch (IOException | RuntimeException e) {
       b.close();
@@ -56,9 +48,72 @@ public final class EchoBackends implements AutoCloseable {
     return b;
   }
 
+  private void accept(ServerSocket server, byte[] body) {
+    while (!server.isClosed()) {
+      try {
+        Socket s = server.accept();
+        executor.execute(() -> serve(s, body));
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket socket, byte[] body) {
+    try (socket) {
+      socket.setTcpNoDelay(true);
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      OutputStream out = socket.getOutputStream();
+      byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
+      while (true) {
+        String requestLine = line(in);
+        if (requestLine == null) {
+          return;
+        }
+        boolean close = requestLine.endsWith("HTTP/1.0");
+        long contentLength = 0;
+        for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
+          String lower = h.toLowerCase(Locale.ROOT);
+          if (lower.startsWith("connection:")) {
+            close = lower.contains("close");
+          } else if (lower.startsWith("content-length:")) {
+            contentLength = Long.parseLong(lower.substring(15).trim());
+          }
+        }
+        in.skipNBytes(contentLength);
+        requests.incrementAndGet();
+        byte[] response = new byte[head.length + body.length];
+        System.arraycopy(head, 0, response, 0, head.length);
+        System.arraycopy(body, 0, response, head.length, body.length);
+        out.write(response);
+        out.flush();
+        if (close) {
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // The peer went away: nothing to answer.
+    }
+  }
+
+  /** One CRLF-terminated line, or null at end of stream. */
+  private static String line(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      if (c == '\n') {
+        int n = sb.length();
+        return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+      }
+      sb.append((char) c);
+    }
+    return sb.length() == 0 ? null : sb.toString();
+  }
+
   /** {@code 127.0.0.1:port} of the server named {@code name}. */
   public String address(String name) {
-    return "127.0.0.1:" + servers.get(name).getAddress().getPort();
+    return "127.0.0.1:" + servers.get(name).getLocalPort();
   }
 
   /** Requests answered so far, health checks included. */
@@ -68,7 +123,13 @@ public final class EchoBackends implements AutoCloseable {
 
   @Override
   public void close() {
-    servers.values().forEach(s -> s.stop(0));
+    for (ServerSocket s : servers.values()) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // already closed
+      }
+    }
     executor.shutdownNow();
   }
 }

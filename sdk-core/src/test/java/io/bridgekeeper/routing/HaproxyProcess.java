@@ -65,6 +65,25 @@ public final class HaproxyProcess implements AutoCloseable {
   public static HaproxyProcess start(Path dir, String config, int port) throws IOException, InterruptedException {
     Path cfg = dir.resolve("haproxy.cfg");
     Files.writeString(cfg, config.replace("{PORT}", Integer.toString(port)));
+    return launch(dir, cfg, port, List.of("-db"));
+  }
+
+  /**
+   * Starts HAProxy in master-worker mode on an existing configuration file, with its master CLI
+   * at {@link #masterSocket(Path) dir/master.sock}; {@link #close()} stops the master, and the
+   * workers with it.
+   */
+  public static HaproxyProcess startMasterWorker(Path dir, Path cfg, int port) throws IOException, InterruptedException {
+    return launch(dir, cfg, port, List.of("-W", "-db", "-S", masterSocket(dir).toString()));
+  }
+
+  /** Where {@link #startMasterWorker} puts the master CLI. */
+  public static Path masterSocket(Path dir) {
+    return dir.resolve("master.sock");
+  }
+
+  private static HaproxyProcess launch(Path dir, Path cfg, int port, List<String> mode)
+      throws IOException, InterruptedException {
     Path log = dir.resolve("haproxy.log");
     Process check = new ProcessBuilder(binary(), "-c", "-f", cfg.toString()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
@@ -72,8 +91,10 @@ public final class HaproxyProcess implements AutoCloseable {
       check.destroyForcibly();
       throw new IllegalStateException("haproxy -c rejected the test config:\n" + Files.readString(log));
     }
-    Process p = new ProcessBuilder(binary(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    List<String> command = new java.util.ArrayList<>(List.of(binary()));
+    command.addAll(mode);
+    command.addAll(List.of("-f", cfg.toString()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     HaproxyProcess h = new HaproxyProcess(p, log, port);
     Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
     while (true) {

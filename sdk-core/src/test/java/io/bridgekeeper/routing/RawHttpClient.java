@@ -22,12 +22,20 @@ public final class RawHttpClient implements AutoCloseable {
       java.util.regex.Pattern.compile("^(?i)https?://([^/?]*)");
 
   private final int port;
+  private final boolean retry;
   private Socket socket;
   private InputStream in;
   private OutputStream out;
 
+  /** A keep-alive client that, like a browser, resends a GET once when a reused connection was closed. */
   public RawHttpClient(int port) {
+    this(port, true);
+  }
+
+  /** With {@code retry} false every failure is the caller's to see: for counting failed requests. */
+  public RawHttpClient(int port, boolean retry) {
     this.port = port;
+    this.retry = retry;
   }
 
   public Response get(String target) throws IOException {
@@ -43,7 +51,7 @@ public final class RawHttpClient implements AutoCloseable {
         return read();
       } catch (IOException e) {
         closeQuietly();
-        if (attempt == 1) {
+        if (attempt == 1 || !retry) {
           throw e;
         }
       }

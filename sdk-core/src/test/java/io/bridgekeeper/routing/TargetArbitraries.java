@@ -5,11 +5,11 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 
 /** Request targets for properties: every URL form, with hostile pieces mixed in. */
-final class TargetArbitraries {
+public final class TargetArbitraries {
   private TargetArbitraries() {}
 
   /** Targets assembled from the pieces that matter, with hostile pieces mixed in. */
-  static Arbitrary<String> targets() {
+  public static Arbitrary<String> targets() {
     Arbitrary<String> piece = Arbitraries.of(
         "a", "B", "Room", "%41", "%c3%a9", "%C3%89", "%2F", "%25", "%", "%4", "%zz", "%00", "%7f",
         "+", "%20", ".", "/", "?", "&", ";", "=", "room=", "room", "Room=", "#", " ", "é", "~",

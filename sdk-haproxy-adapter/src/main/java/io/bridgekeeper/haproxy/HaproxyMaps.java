@@ -133,10 +133,43 @@ public final class HaproxyMaps {
       return r;
     }
 
-    /** Writes both files into {@code dir}, pins first. */
+    /**
+     * Writes both files into {@code dir} so that a HAProxy (re)loading them between two writes
+     * never routes a live room wrongly: first the pins already on disk plus the new ones, then
+     * the buckets, then exactly the new pins. (A pin that is added must be in place before its
+     * bucket moves; a pin that is dropped — its bucket came back to its shard — only after.)
+     */
     void writeTo(Path dir) throws IOException {
-      AtomicFiles.write(dir.resolve(PINS_MAP), pinsText);
+      Path pinsFile = dir.resolve(PINS_MAP);
+      if (java.nio.file.Files.exists(pinsFile)) {
+        Map<String, String> onDisk = parse(java.nio.file.Files.readString(pinsFile));
+        Map<String, String> union = withOld(onDisk);
+        if (!union.equals(onDisk)) {
+          AtomicFiles.write(pinsFile, render(union));
+        }
+      } else {
+        AtomicFiles.write(pinsFile, pinsText);
+      }
       AtomicFiles.write(dir.resolve(BUCKETS_MAP), bucketsText);
+      AtomicFiles.write(pinsFile, pinsText);
+    }
+
+    /** {@code old} pins overlaid with the new ones (a new value wins), in key order. */
+    Map<String, String> withOld(Map<String, String> old) {
+      Map<String, String> union = new java.util.TreeMap<>(old);
+      union.putAll(pins);
+      return union;
+    }
+
+    private static Map<String, String> parse(String map) {
+      Map<String, String> entries = new java.util.LinkedHashMap<>();
+      for (String line : map.split("\n")) {
+        int space = line.indexOf(' ');
+        if (space > 0) {
+          entries.put(line.substring(0, space), line.substring(space + 1));
+        }
+      }
+      return entries;
     }
   }
 }

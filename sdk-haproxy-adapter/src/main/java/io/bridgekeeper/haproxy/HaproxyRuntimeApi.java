@@ -46,9 +46,15 @@ public final class HaproxyRuntimeApi {
 
   private final SocketAddress address;
   private final Duration timeout;
+  private final boolean halfClose;
 
   private HaproxyRuntimeApi(SocketAddress address, Duration timeout) {
+    this(address, timeout, false);
+  }
+
+  private HaproxyRuntimeApi(SocketAddress address, Duration timeout, boolean halfClose) {
     this.address = address;
+    this.halfClose = halfClose;
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -58,6 +64,14 @@ public final class HaproxyRuntimeApi {
   /** A client of the Unix socket at {@code socket}. */
   public static HaproxyRuntimeApi unixSocket(Path socket, Duration timeout) {
     return new HaproxyRuntimeApi(UnixDomainSocketAddress.of(socket), timeout);
+  }
+
+  /**
+   * A client of the master CLI ({@code haproxy -W -S path}): unlike a worker's socket it answers
+   * only once the client half-closes its side, so every call does.
+   */
+  static HaproxyRuntimeApi masterSocket(Path socket, Duration timeout) {
+    return new HaproxyRuntimeApi(UnixDomainSocketAddress.of(socket), timeout, true);
   }
 
   /** A client of a TCP runtime API ({@code stats socket ipv4@127.0.0.1:9999 level admin}). */
@@ -185,6 +199,9 @@ public final class HaproxyRuntimeApi {
         if (channel.write(out) == 0) {
           await(selector, deadline, command);
         }
+      }
+      if (halfClose) {
+        channel.shutdownOutput();
       }
       channel.register(selector, SelectionKey.OP_READ);
       ByteArrayOutputStream answer = new ByteArrayOutputStream();

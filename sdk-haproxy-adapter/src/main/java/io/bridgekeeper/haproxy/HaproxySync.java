@@ -1,10 +1,15 @@
 package io.bridgekeeper.haproxy;
 
 import io.bridgekeeper.routing.RoutingTable;
+import io.bridgekeeper.routing.Topology;
+import io.bridgekeeper.routing.internal.AtomicFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -14,13 +19,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Brings one or many HAProxy instances to a {@link RoutingTable}.
  *
- * <p>For each push the maps are rendered and validated once (a map value naming an undeclared
- * backend stops everything before a byte is written). Then, per instance: both map files are
- * written atomically (so a restart loads the current table), and the runtime API swaps the pins
- * first and the buckets second, each atomically — a live room's pin is in place before the bucket
- * that would move it. Pushes are full replacements, so they are idempotent: pushing the current
- * table again repairs an instance that missed a push, was down or restarted. One failing instance
- * does not stop the others; {@link #push} reports each.
+ * <p>For each push everything is rendered and validated first — maps against the backends each
+ * instance declares, generated configurations with {@code haproxy -c} — so a bad table stops
+ * before a byte is written. Then, per instance:
+ *
+ * <ol>
+ *   <li>both map files are written atomically (so a restart loads the current table);
+ *   <li>for an instance whose configuration Bridgekeeper generates ({@link Reload}): when the
+ *       configuration changed (a shard added or removed) or the running worker lacks a backend,
+ *       the new configuration is written and HAProxy reloads hitlessly through its master CLI —
+ *       the new worker starts with the new backends and the new maps together, so no request is
+ *       ever sent to a backend HAProxy does not have yet;
+ *   <li>the runtime API swaps the maps, each swap atomic, in the order that never moves a live
+ *       room: the running pins plus the new ones, then the buckets, then exactly the new pins (a
+ *       new pin is in place before its bucket moves; a dropped pin goes only after its bucket came
+ *       back).
+ * </ol>
+ *
+ * <p>Pushes are full replacements, so they are idempotent and resumable: pushing the current table
+ * again repairs an instance that missed a push, was down or restarted. One failing instance does
+ * not stop the others; {@link #push} reports each.
  *
  * <p>Thread-safe if calls to {@link #push} are serialised by the caller (for example from a
  * {@code Router} listener, which receives changes one at a time).
@@ -28,17 +46,42 @@ import org.slf4j.LoggerFactory;
 public final class HaproxySync {
   private static final Logger LOG = LoggerFactory.getLogger(HaproxySync.class);
 
-  /** One HAProxy: its runtime API and the directory its configuration loads the maps from. */
-  public record Instance(String name, HaproxyRuntimeApi api, Path mapDirectory) {
+  /**
+   * One HAProxy: its runtime API, the directory its configuration loads the maps from and, when
+   * Bridgekeeper generates its configuration, how to reload it.
+   */
+  public record Instance(String name, HaproxyRuntimeApi api, Path mapDirectory, Optional<Reload> reload) {
     public Instance {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(api, "api");
       Objects.requireNonNull(mapDirectory, "mapDirectory");
+      Objects.requireNonNull(reload, "reload");
+      Path maps = mapDirectory.toAbsolutePath().normalize();
+      reload.ifPresent(r -> {
+        if (!r.config().mapDirectory().equals(maps)) {
+          throw new IllegalArgumentException("instance " + name + ": its configuration loads maps from "
+              + r.config().mapDirectory() + " but maps are written to " + maps);
+        }
+      });
+    }
+
+    /** An instance whose configuration the operator maintains: only its maps are synchronised. */
+    public Instance(String name, HaproxyRuntimeApi api, Path mapDirectory) {
+      this(name, api, mapDirectory, Optional.empty());
+    }
+  }
+
+  /** The generated configuration of an instance, the file HAProxy reads it from, its master CLI. */
+  public record Reload(HaproxyConfig config, Path configFile, HaproxyMaster master) {
+    public Reload {
+      Objects.requireNonNull(config, "config");
+      Objects.requireNonNull(configFile, "configFile");
+      Objects.requireNonNull(master, "master");
     }
   }
 
   /** What a push did to one instance; {@code failure} is empty when it is at the table. */
-  public record InstanceResult(String instance, Optional<Exception> failure) {
+  public record InstanceResult(String instance, boolean reloaded, Optional<Exception> failure) {
     public boolean ok() {
       return failure.isEmpty();
     }
@@ -56,33 +99,118 @@ public final class HaproxySync {
   }
 
   /**
-   * @param declaredBackends the backends every instance's configuration declares
+   * @param declaredBackends the backends the configuration of every instance without a
+   *     {@link Reload} declares (instances with one declare what their generated configuration does)
    */
   public static HaproxySync of(List<Instance> instances, Set<String> declaredBackends) {
     return new HaproxySync(instances, declaredBackends);
   }
 
+  /** Instances whose configurations Bridgekeeper generates (each has a {@link Reload}). */
+  public static HaproxySync of(List<Instance> instances) {
+    for (Instance i : instances) {
+      if (i.reload().isEmpty()) {
+        throw new IllegalArgumentException("instance " + i.name() + " has no generated configuration: "
+            + "use of(instances, declaredBackends)");
+      }
+    }
+    return new HaproxySync(instances, Set.of());
+  }
+
   /**
    * Pushes {@code table} to every instance.
    *
-   * @throws HaproxyConfigException before anything is written when a map is invalid
+   * @throws HaproxyConfigException before anything is written when a map or configuration is invalid
    */
   public List<InstanceResult> push(RoutingTable table) {
-    HaproxyMaps.Rendered maps = HaproxyMaps.Rendered.of(table, declaredBackends);
-    List<InstanceResult> results = new ArrayList<>();
+    Topology topology = table.topology();
+    List<Prepared> prepared = new ArrayList<>();
     for (Instance instance : instances) {
+      prepared.add(prepare(instance, table));
+    }
+    List<InstanceResult> results = new ArrayList<>();
+    for (Prepared p : prepared) {
+      Instance instance = p.instance;
+      boolean reloaded = false;
       try {
-        Path dir = instance.mapDirectory();
-        maps.writeTo(dir);
-        instance.api().replaceMap(dir.resolve(HaproxyMaps.PINS_MAP).toString(), maps.pins());
-        instance.api().replaceMap(dir.resolve(HaproxyMaps.BUCKETS_MAP).toString(), maps.buckets());
-        results.add(new InstanceResult(instance.name(), Optional.empty()));
+        p.maps.writeTo(instance.mapDirectory());
+        if (instance.reload().isPresent()) {
+          reloaded = reloadIfNeeded(instance, instance.reload().get(), p.config, p.backends);
+        }
+        swapMaps(instance, p.maps);
+        results.add(new InstanceResult(instance.name(), reloaded, Optional.empty()));
       } catch (IOException | HaproxyRuntimeException e) {
-        LOG.warn("HAProxy {} is not at routing table v{}: {}", instance.name(), table.topology().version(),
-            e.getMessage());
-        results.add(new InstanceResult(instance.name(), Optional.of(e)));
+        LOG.warn("HAProxy {} is not at routing table v{}: {}", instance.name(), topology.version(), e.getMessage());
+        results.add(new InstanceResult(instance.name(), reloaded, Optional.of(e)));
       }
     }
     return results;
+  }
+
+  /**
+   * Pins that are added must be live before the buckets that move their rooms; pins that are
+   * dropped (the bucket came back to the room's shard) only after. So: the running pins plus the
+   * new ones, then the buckets, then exactly the new pins — each swap atomic.
+   */
+  private static void swapMaps(Instance instance, HaproxyMaps.Rendered maps) {
+    String pinsFile = instance.mapDirectory().resolve(HaproxyMaps.PINS_MAP).toString();
+    Map<String, String> running = instance.api().showMap(pinsFile);
+    Map<String, String> union = maps.withOld(running);
+    if (!union.equals(running)) {
+      instance.api().replaceMap(pinsFile, union);
+    }
+    instance.api().replaceMap(instance.mapDirectory().resolve(HaproxyMaps.BUCKETS_MAP).toString(), maps.buckets());
+    if (!union.equals(maps.pins())) {
+      instance.api().replaceMap(pinsFile, maps.pins());
+    }
+  }
+
+  private record Prepared(Instance instance, HaproxyMaps.Rendered maps, String config, Set<String> backends) {}
+
+  private Prepared prepare(Instance instance, RoutingTable table) {
+    if (instance.reload().isEmpty()) {
+      return new Prepared(instance, HaproxyMaps.Rendered.of(table, declaredBackends), null, declaredBackends);
+    }
+    HaproxyConfig config = instance.reload().get().config();
+    Set<String> backends = config.declaredBackends(table.topology());
+    HaproxyMaps.Rendered maps = HaproxyMaps.Rendered.of(table, backends);
+    String text = config.render(table.topology());
+    Optional<Path> binary = HaproxyBinary.locate();
+    if (binary.isPresent()) {
+      try {
+        config.check(binary.get(), table, maps);
+      } catch (IOException e) {
+        throw new HaproxyConfigException("instance " + instance.name() + ": could not run haproxy -c: " + e.getMessage());
+      }
+    }
+    return new Prepared(instance, maps, text, backends);
+  }
+
+  /** Writes the configuration and reloads when it changed or the running worker lacks a backend. */
+  private static boolean reloadIfNeeded(Instance instance, Reload reload, String config, Set<String> backends)
+      throws IOException {
+    Path file = reload.configFile();
+    boolean changed = !Files.exists(file) || !Files.readString(file).equals(config);
+    if (changed) {
+      AtomicFiles.write(file, config);
+    }
+    if (!changed && runningBackends(instance.api()).containsAll(backends)) {
+      return false;
+    }
+    long worker = reload.master().reload();
+    LOG.info("HAProxy {} reloaded (worker {}) for backends {}", instance.name(), worker, backends);
+    return true;
+  }
+
+  /** {@code show backend}: one name per line after a "# name" header. */
+  static Set<String> runningBackends(HaproxyRuntimeApi api) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String line : api.execute("show backend").split("\n")) {
+      String name = line.strip();
+      if (!name.isEmpty() && !name.startsWith("#")) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 }
