@@ -377,19 +377,26 @@ public final class HaproxyConfig {
   /**
    * Validates, then writes the configuration and both maps for {@code table} into {@code dir}
    * atomically: maps first, then the configuration. Validation renders everything in memory,
-   * checks every map value names a declared backend, and runs {@code haproxy -c} on a staged copy
-   * when the binary is installed (or {@code haproxyBinary} says where). Nothing is written when
-   * any check fails.
+   * checks that every map value names a declared backend, and runs {@code haproxy -c} on a staged
+   * copy when HAProxy is installed ({@link HaproxyBinary#locate()}). Nothing is written when any
+   * check fails.
    *
    * @return the path of the configuration file written
    * @throws HaproxyConfigException naming the problem, before anything is written
    */
+  public Path write(RoutingTable table, Path dir) throws IOException {
+    return write(table, dir, HaproxyBinary.locate());
+  }
+
+  /**
+   * Like {@link #write(RoutingTable, Path)}, with {@code haproxy -c} run by {@code haproxyBinary},
+   * or not at all when it is empty (the maps are still checked against the backends).
+   */
   public Path write(RoutingTable table, Path dir, Optional<Path> haproxyBinary) throws IOException {
     String config = render(table.topology());
     HaproxyMaps.Rendered maps = HaproxyMaps.Rendered.of(table, declaredBackends(table.topology()));
-    Optional<Path> binary = haproxyBinary.isPresent() ? haproxyBinary : HaproxyBinary.locate();
-    if (binary.isPresent()) {
-      check(binary.get(), table, maps);
+    if (haproxyBinary.isPresent()) {
+      check(haproxyBinary.get(), table, maps);
     }
     maps.writeTo(dir);
     Path target = dir.resolve(fileName());

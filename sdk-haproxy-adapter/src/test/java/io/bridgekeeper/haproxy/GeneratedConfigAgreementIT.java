@@ -50,7 +50,7 @@ class GeneratedConfigAgreementIT {
       HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dirs[i])
           .logTarget(Optional.empty()).statsSocket(Optional.empty()).masterWorker(false)
           .staticServer(backends.address("static")).build();
-      Path cfg = config.write(tables[i], dirs[i], Optional.empty());
+      Path cfg = config.write(tables[i], dirs[i]);
       haproxies[i] = HaproxyProcess.start(dirs[i], Files.readString(cfg), port);
       clients[i] = new RawHttpClient(port);
     }

@@ -65,7 +65,7 @@ class GeneratedConfigIT {
       HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dir)
           .statsSocket(Optional.of(dir.resolve("admin.sock"))).logTarget(Optional.empty())
           .masterWorker(false).maxConnections(256).staticServer(backends.address("static")).build();
-      Path cfg = config.write(table, dir, Optional.empty());
+      Path cfg = config.write(table, dir);
 
       try (HaproxyProcess haproxy = HaproxyProcess.start(dir, java.nio.file.Files.readString(cfg), port);
           RawHttpClient client = new RawHttpClient(port)) {
@@ -98,7 +98,7 @@ class GeneratedConfigIT {
       HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dir)
           .logTarget(Optional.empty()).statsSocket(Optional.empty()).masterWorker(false)
           .staticServer(backends.address("static")).build();
-      Path cfg = config.write(table, dir, Optional.empty());
+      Path cfg = config.write(table, dir);
       try (HaproxyProcess haproxy = HaproxyProcess.start(dir, java.nio.file.Files.readString(cfg), port);
           RawHttpClient client = new RawHttpClient(port)) {
         String long65 = "a".repeat(65);

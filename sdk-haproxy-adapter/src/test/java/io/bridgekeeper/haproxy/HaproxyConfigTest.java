@@ -111,7 +111,7 @@ class HaproxyConfigTest {
     Optional<Path> haproxy = HaproxyBinary.locate();
     org.junit.jupiter.api.Assumptions.assumeTrue(haproxy.isPresent(), "haproxy is installed by ./run-tests");
     HaproxyConfigException e = assertThrows(HaproxyConfigException.class,
-        () -> config.write(RoutingTable.of(TOPOLOGY), dir, Optional.empty()));
+        () -> config.write(RoutingTable.of(TOPOLOGY), dir));
     assertTrue(e.getMessage().contains("missing.pem"), e.getMessage());
     try (var files = Files.list(dir)) {
       assertEquals(List.of(), files.toList());
@@ -121,7 +121,7 @@ class HaproxyConfigTest {
   @Test
   void writesMapsAndConfiguration(@TempDir Path dir) throws IOException {
     HaproxyConfig config = HaproxyConfig.builder().mapDirectory(dir).logTarget(Optional.empty()).fragment(true).build();
-    Path cfg = config.write(RoutingTable.of(TOPOLOGY), dir, Optional.empty());
+    Path cfg = config.write(RoutingTable.of(TOPOLOGY), dir);
     assertEquals(dir.resolve("bridgekeeper.cfg"), cfg);
     assertEquals(config.render(TOPOLOGY), Files.readString(cfg));
     assertEquals(HaproxyMaps.bucketsMap(RoutingTable.of(TOPOLOGY)), Files.readString(dir.resolve("buckets.map")));

@@ -54,7 +54,7 @@ class LiveTopologyChangeIT {
           .statsSocket(Optional.of(dir.resolve("admin.sock"))).logTarget(Optional.empty())
           .healthCheck(Duration.ofSeconds(2), 2, 1).hardStopAfter(Duration.ofSeconds(10))
           .staticServer(backends.address("static")).build();
-      Path cfg = config.write(router.table(), dir, Optional.empty());
+      Path cfg = config.write(router.table(), dir);
 
       List<String> targets = JitsiTargets.generate(21, 3000);
       Map<String, RoomKey> keys = new HashMap<>();

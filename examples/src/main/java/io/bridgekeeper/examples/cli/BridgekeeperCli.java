@@ -22,6 +22,7 @@ public final class BridgekeeperCli {
 
   private static final Map<String, Command> COMMANDS = Map.of(
       "route", new RouteCommand(),
+      "haproxy", new HaproxyCommand(),
       "demo", new DemoCommand());
 
   private BridgekeeperCli() {}
