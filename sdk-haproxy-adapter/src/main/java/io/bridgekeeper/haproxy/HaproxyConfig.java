@@ -53,6 +53,8 @@ public final class HaproxyConfig {
   public static final String FRONTEND = "fe_bridgekeeper";
   /** Default name of the backend that serves the web app's static files. */
   public static final String DEFAULT_STATIC_BACKEND = "jitsi_static";
+  /** The backend that answers 503 for a room whose bucket no shard owns. */
+  public static final String NO_SHARD_BACKEND = "bridgekeeper_no_shard";
   /** Default directory the configuration loads the maps from. */
   public static final Path DEFAULT_MAP_DIRECTORY = Path.of("/etc/haproxy/bridgekeeper");
 
@@ -243,8 +245,8 @@ public final class HaproxyConfig {
     RoomKeyRules rules = topology.roomKeys();
     String signalling = rules.signallingPaths().stream().map(HaproxyConfig::literalRegex)
         .collect(Collectors.joining("|"));
-    String reserved = rules.reservedNames().stream().sorted().map(HaproxyConfig::literalRegex)
-        .collect(Collectors.joining("|"));
+    String signallingEnds = rules.signallingPaths().stream().map(p -> "/" + p).collect(Collectors.joining(" "));
+    String reserved = rules.reservedNames().stream().sorted().map(n -> "/" + n).collect(Collectors.joining(" "));
     String staticDirs = rules.staticDirectories().stream().sorted().map(d -> "/" + d + "/")
         .collect(Collectors.joining(" "));
     out.append("\nfrontend ").append(FRONTEND).append('\n')
@@ -262,51 +264,51 @@ public final class HaproxyConfig {
         .append("    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n")
         .append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n")
         .append("    # Room keys: the routing contract of io.bridgekeeper.routing.RoomKeyRules.\n")
+        // path_end is a string compare; the regex that confirms at most one tenant segment runs
+        // only when it matched. Within bk_page (one or two segments) path_end alone decides.
+        .append("    acl bk_sig_end path_end ").append(signallingEnds).append('\n')
         .append("    acl bk_signalling path_reg ^(/[^/]+)?/(").append(signalling).append(")$\n")
         .append("    acl bk_page path_reg ^/([^/.]+/)?[^/.]+$\n");
-    if (!staticDirs.isEmpty()) {
-      out.append("    acl bk_static_dir path_beg ").append(staticDirs).append('\n');
-    } else {
-      out.append("    acl bk_static_dir always_false\n");
-    }
-    if (!reserved.isEmpty()) {
-      out.append("    acl bk_reserved path_reg ^/([^/.]+/)?(").append(reserved).append(")$\n");
-    } else {
-      out.append("    acl bk_reserved always_false\n");
-    }
-    // Conditions test the cheap variable lookups first and use "||" rather than extra variables:
-    // every rule and regex costs on each request (measured with wrk: benchmarks/README.md).
-    String page = "bk_page !bk_static_dir !bk_reserved !bk_signalling";
+    out.append("    acl bk_static_dir ").append(staticDirs.isEmpty() ? "always_false" : "path_beg " + staticDirs).append('\n');
+    out.append("    acl bk_reserved ").append(reserved.isEmpty() ? "always_false" : "path_end " + reserved).append('\n');
+    // Every rule costs on each request (measured: benchmarks/README.md), so conditions test cheap
+    // variable lookups first, combine with "||", and the key is the only variable.
+    String signallingRequest = "bk_sig_end bk_signalling";
+    String pageRequest = "bk_page !bk_static_dir !bk_reserved !bk_sig_end";
     String var = rules.tenantInKey() ? "txn.bk_room" : "txn.bk_key";
-    out.append("    http-request set-var(").append(var).append(") url_param(room),url_dec,lower if bk_signalling\n")
+    out.append("    http-request set-var(").append(var).append(") url_param(room),url_dec,lower if ")
+        .append(signallingRequest).append('\n')
         .append("    http-request set-var(").append(var).append(") path,field(-1,/),url_dec,lower if !{ var(")
-        .append(var).append(") -m found } ").append(page).append('\n');
+        .append(var).append(") -m found } ").append(pageRequest).append('\n');
     if (rules.tenantInKey()) {
       String room = "{ var(txn.bk_room) -m len gt 0 }";
       out.append("    acl bk_tenanted path_reg ^/[^/]+/(").append(signalling).append(")$\n")
           .append("    acl bk_page_tenanted path_reg ^/[^/.]+/[^/.]+$\n")
           .append("    http-request set-var(txn.bk_tenant) path,field(2,/),url_dec,lower if ")
-          .append(room).append(" bk_signalling bk_tenanted || ").append(room).append(" !bk_signalling bk_page_tenanted\n")
+          .append(room).append(" bk_sig_end bk_tenanted || ").append(room).append(" !bk_sig_end bk_page_tenanted\n")
           .append("    http-request set-var(txn.bk_key) var(txn.bk_tenant),concat(/,txn.bk_room,) if { var(txn.bk_tenant) -m found }\n")
           .append("    http-request set-var(txn.bk_key) var(txn.bk_room) if ")
-          .append(room).append(" bk_signalling !bk_tenanted || ").append(room).append(" !bk_signalling !bk_page_tenanted\n");
+          .append(room).append(" bk_sig_end !bk_tenanted || ").append(room).append(" !bk_sig_end !bk_page_tenanted\n");
     }
-    String unusable = "!{ var(txn.bk_hex) -m found }";
-    out.append("    http-request set-var(txn.bk_hex) var(txn.bk_key),hex if { var(txn.bk_key) -m len gt 0 }\n")
-        .append("    acl bk_bad_key var(txn.bk_hex) -m len gt ").append(2 * rules.maxKeyBytes()).append('\n')
-        // A control byte is an even-aligned 00-1F or 7F in the uppercase hex of the key.
-        .append("    acl bk_bad_key var(txn.bk_hex) -m reg ^(..)*(0.|1.|7F)\n")
+    String noKey = "!{ var(txn.bk_key) -m len gt 0 }";
+    String pins = mapDir.resolve(HaproxyMaps.PINS_MAP).toString();
+    out.append("    acl bk_bad_key var(txn.bk_key) -m len gt ").append(rules.maxKeyBytes()).append('\n')
+        // [[:cntrl:]] is bytes 0x00-0x1F and 0x7F (PCRE without UTF mode); NUL included.
+        .append("    acl bk_bad_key var(txn.bk_key) -m reg [[:cntrl:]]\n")
         .append("    http-request return status 400 content-type text/plain string \"missing or malformed room\\n\" if ")
-        .append(unusable).append(" bk_signalling || ").append(unusable).append(' ').append(page).append('\n')
+        .append(noKey).append(' ').append(signallingRequest).append(" || ").append(noKey).append(' ')
+        .append(pageRequest).append('\n')
         .append("    http-request return status 400 content-type text/plain string \"room name too long or with control characters\\n\" if bk_bad_key\n")
-        .append("    http-request set-var(txn.bk_backend) var(txn.bk_hex),map_str(").append(mapDir.resolve(HaproxyMaps.PINS_MAP))
-        .append(") if { var(txn.bk_hex) -m found }\n")
-        .append("    http-request set-var(txn.bk_backend) var(txn.bk_key),crc32,mod(").append(topology.bucketCount())
-        .append("),map_str(").append(mapDir.resolve(HaproxyMaps.BUCKETS_MAP))
-        .append(") if { var(txn.bk_hex) -m found } !{ var(txn.bk_backend) -m found }\n")
-        .append("    http-request return status 503 content-type text/plain string \"no shard available for this room\\n\" if { var(txn.bk_hex) -m found } !{ var(txn.bk_backend) -m found }\n")
-        .append("    use_backend %[var(txn.bk_backend)] if { var(txn.bk_backend) -m found }\n")
+        .append("    use_backend %[var(txn.bk_key),hex,map_str(").append(pins).append(")] if { var(txn.bk_key),hex,map_str(")
+        .append(pins).append(") -m found }\n")
+        // A bucket no shard owns (every shard down or draining) names the backend that answers 503.
+        .append("    use_backend %[var(txn.bk_key),crc32,mod(").append(topology.bucketCount()).append("),map_str(")
+        .append(mapDir.resolve(HaproxyMaps.BUCKETS_MAP)).append(',').append(NO_SHARD_BACKEND)
+        .append(")] if { var(txn.bk_key) -m len gt 0 }\n")
         .append("    default_backend ").append(staticBackend).append('\n');
+    out.append("\nbackend ").append(NO_SHARD_BACKEND).append('\n')
+        .append("    mode http\n")
+        .append("    http-request return status 503 content-type text/plain string \"no shard available for this room\\n\"\n");
   }
 
   private void shardBackend(StringBuilder out, Shard shard) {
@@ -371,9 +373,9 @@ public final class HaproxyConfig {
       if (!seen.add(s.backend())) {
         throw new HaproxyConfigException("two shards use backend '" + s.backend() + "'");
       }
-      if (s.backend().equals(staticBackend) || s.backend().equals(FRONTEND)) {
+      if (s.backend().equals(staticBackend) || s.backend().equals(FRONTEND) || s.backend().equals(NO_SHARD_BACKEND)) {
         throw new HaproxyConfigException("shard " + s.id() + ": backend name '" + s.backend()
-            + "' is taken by the generated " + (s.backend().equals(FRONTEND) ? "frontend" : "static backend"));
+            + "' is taken by the generated " + (s.backend().equals(FRONTEND) ? "frontend" : "configuration"));
       }
     }
   }

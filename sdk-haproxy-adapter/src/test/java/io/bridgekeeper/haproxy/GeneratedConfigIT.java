@@ -119,4 +119,29 @@ class GeneratedConfigIT {
       }
     }
   }
+
+  @Test
+  void roomsWithoutAShardGet503(@TempDir Path dir) throws Exception {
+    try (EchoBackends backends = EchoBackends.start(List.of("eu-1", "eu-2", "us-1", "us-2", "static"))) {
+      Topology drained = Topology.builder().version(1)
+          .shard(new Shard("eu-1", 100, "", ShardState.DRAINING, backends.address("eu-1"), null))
+          .shard(new Shard("eu-2", 100, "", ShardState.DOWN, backends.address("eu-2"), null)).build();
+      RoutingTable table = RoutingTable.of(drained);
+      org.junit.jupiter.api.Assertions.assertThrows(io.bridgekeeper.routing.NoRouteException.class,
+          () -> table.route(RoomKeyRules.defaults().keyOfRequestTarget("/http-bind?room=x").orElseThrow()));
+      int port = HaproxyProcess.freePort();
+      HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dir)
+          .logTarget(Optional.empty()).statsSocket(Optional.empty()).masterWorker(false)
+          .staticServer(backends.address("static")).build();
+      Path cfg = config.write(table, dir);
+      try (HaproxyProcess haproxy = HaproxyProcess.start(dir, java.nio.file.Files.readString(cfg), port);
+          RawHttpClient client = new RawHttpClient(port)) {
+        for (String target : List.of("/http-bind?room=x", "/SomeRoom", "/acme/xmpp-websocket?room=y")) {
+          RawHttpClient.Response r = client.get(target);
+          assertEquals(503, r.status(), () -> target + " -> " + r.body());
+        }
+        assertEquals("static", client.get("/config.js").body());
+      }
+    }
+  }
 }

@@ -36,8 +36,8 @@ class HaproxyConfigTest {
         "    option idle-close-on-response\n", "defaults\n",
         "    bind *:443 ssl crt /etc/ssl/jitsi.pem alpn h2,http/1.1\n", "    bind *:80\n",
         "    option forwardfor\n", "X-Forwarded-Proto https if { ssl_fc }",
-        "crc32,mod(65536),map_str(/etc/haproxy/bridgekeeper/buckets.map)",
-        "var(txn.bk_hex),map_str(/etc/haproxy/bridgekeeper/pins.map)",
+        "crc32,mod(65536),map_str(/etc/haproxy/bridgekeeper/buckets.map,bridgekeeper_no_shard)",
+        "var(txn.bk_key),hex,map_str(/etc/haproxy/bridgekeeper/pins.map)", "backend bridgekeeper_no_shard\n",
         "backend shard_a\n", "    server a 10.0.0.1:443 check inter 10000ms fall 2 rise 3",
         "agent-check agent-port 6060", "ssl verify required ca-file /etc/ssl/certs/ca-certificates.crt",
         // no port given: the TLS port
