@@ -66,7 +66,7 @@ class HaproxyCommandIT {
       assertEquals(List.of(out.resolve("haproxy.cfg").toString(), out.resolve("buckets.map").toString(),
           out.resolve("pins.map").toString()), gen.out().lines().toList());
 
-      List<String> targets = JitsiTargets.generate(5, 3000);
+      List<String> targets = JitsiTargets.generate(5, 10_000);
       Result routed = run(String.join("\n", targets) + "\n", "route", "--topology", topologyFile.toString());
       assertEquals(0, routed.status(), routed.err());
       List<String> lines = routed.out().lines().toList();
