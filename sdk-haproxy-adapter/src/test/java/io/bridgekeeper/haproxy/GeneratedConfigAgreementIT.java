@@ -46,13 +46,8 @@ class GeneratedConfigAgreementIT {
     for (int i = 0; i < RULES.size(); i++) {
       dirs[i] = Files.createTempDirectory("bk-generated-agreement");
       tables[i] = RoutingTable.of(GeneratedConfigIT.topology(backends, RULES.get(i)));
-      int port = HaproxyProcess.freePort();
-      HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dirs[i])
-          .logTarget(Optional.empty()).statsSocket(Optional.empty()).masterWorker(false)
-          .staticServer(backends.address("static")).build();
-      Path cfg = config.write(tables[i], dirs[i]);
-      haproxies[i] = HaproxyProcess.start(dirs[i], Files.readString(cfg), port);
-      clients[i] = new RawHttpClient(port);
+      haproxies[i] = GeneratedConfigIT.startGenerated(dirs[i], tables[i], backends);
+      clients[i] = new RawHttpClient(haproxies[i].port);
     }
   }
 

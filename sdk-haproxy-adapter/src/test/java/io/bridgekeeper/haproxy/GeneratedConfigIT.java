@@ -39,6 +39,15 @@ class GeneratedConfigIT {
         .build();
   }
 
+  /** HAProxy on the generated configuration and maps of {@code table}, in front of {@code backends}. */
+  static HaproxyProcess startGenerated(Path dir, RoutingTable table, EchoBackends backends) throws Exception {
+    int port = HaproxyProcess.freePort();
+    HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dir)
+        .logTarget(Optional.empty()).statsSocket(Optional.empty()).masterWorker(false)
+        .staticServer(backends.address("static")).build();
+    return HaproxyProcess.start(dir, java.nio.file.Files.readString(config.write(table, dir)), port);
+  }
+
   @Test
   void haproxyRoutesEveryUrlFormLikeTheRouter(@TempDir Path dir) throws Exception {
     assertAgreement(dir, RoomKeyRules.defaults(), 10_000, 7);
@@ -61,14 +70,8 @@ class GeneratedConfigIT {
       }
       router.pinAll(pins);
       RoutingTable table = router.table();
-      int port = HaproxyProcess.freePort();
-      HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dir)
-          .statsSocket(Optional.of(dir.resolve("admin.sock"))).logTarget(Optional.empty())
-          .masterWorker(false).maxConnections(256).staticServer(backends.address("static")).build();
-      Path cfg = config.write(table, dir);
-
-      try (HaproxyProcess haproxy = HaproxyProcess.start(dir, java.nio.file.Files.readString(cfg), port);
-          RawHttpClient client = new RawHttpClient(port)) {
+      try (HaproxyProcess haproxy = startGenerated(dir, table, backends);
+          RawHttpClient client = new RawHttpClient(haproxy.port)) {
         int pinned = 0;
         for (String target : targets) {
           RawHttpClient.Response r = client.get(target);
@@ -94,13 +97,8 @@ class GeneratedConfigIT {
     try (EchoBackends backends = EchoBackends.start(List.of("eu-1", "eu-2", "us-1", "us-2", "static"))) {
       Topology topology = topology(backends, rules);
       RoutingTable table = RoutingTable.of(topology);
-      int port = HaproxyProcess.freePort();
-      HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dir)
-          .logTarget(Optional.empty()).statsSocket(Optional.empty()).masterWorker(false)
-          .staticServer(backends.address("static")).build();
-      Path cfg = config.write(table, dir);
-      try (HaproxyProcess haproxy = HaproxyProcess.start(dir, java.nio.file.Files.readString(cfg), port);
-          RawHttpClient client = new RawHttpClient(port)) {
+      try (HaproxyProcess haproxy = startGenerated(dir, table, backends);
+          RawHttpClient client = new RawHttpClient(haproxy.port)) {
         String long65 = "a".repeat(65);
         for (String bad : List.of("/http-bind", "/http-bind?room=", "/acme/xmpp-websocket?token=x",
             "/http-bind?room=%zz", "/http-bind?room=abc%4", "/abc%e", "/acme/abc%G1",
@@ -129,13 +127,8 @@ class GeneratedConfigIT {
       RoutingTable table = RoutingTable.of(drained);
       org.junit.jupiter.api.Assertions.assertThrows(io.bridgekeeper.routing.NoRouteException.class,
           () -> table.route(RoomKeyRules.defaults().keyOfRequestTarget("/http-bind?room=x").orElseThrow()));
-      int port = HaproxyProcess.freePort();
-      HaproxyConfig config = HaproxyConfig.builder().bind("127.0.0.1:" + port).mapDirectory(dir)
-          .logTarget(Optional.empty()).statsSocket(Optional.empty()).masterWorker(false)
-          .staticServer(backends.address("static")).build();
-      Path cfg = config.write(table, dir);
-      try (HaproxyProcess haproxy = HaproxyProcess.start(dir, java.nio.file.Files.readString(cfg), port);
-          RawHttpClient client = new RawHttpClient(port)) {
+      try (HaproxyProcess haproxy = startGenerated(dir, table, backends);
+          RawHttpClient client = new RawHttpClient(haproxy.port)) {
         for (String target : List.of("/http-bind?room=x", "/SomeRoom", "/acme/xmpp-websocket?room=y")) {
           RawHttpClient.Response r = client.get(target);
           assertEquals(503, r.status(), () -> target + " -> " + r.body());
