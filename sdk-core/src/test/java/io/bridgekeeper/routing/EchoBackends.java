@@ -30,6 +30,7 @@ public final class EchoBackends implements AutoCloseable {
     return t;
   });
   private final AtomicLong requests = new AtomicLong();
+  private final Map<String, Map<String, String>> lastHeaders = new java.util.concurrent.ConcurrentHashMap<>();
 
   private EchoBackends() {}
 
@@ -39,7 +40,7 @@ public final class EchoBackends implements AutoCloseable {
       for (String name : names) {
         ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         b.servers.put(name, server);
-        b.executor.execute(() -> b.accept(server, name.getBytes(StandardCharsets.UTF_8)));
+        b.executor.execute(() -> b.accept(server, name));
       }
     } catch (IOException | RuntimeException e) {
       b.close();
@@ -48,18 +49,19 @@ public final class EchoBackends implements AutoCloseable {
     return b;
   }
 
-  private void accept(ServerSocket server, byte[] body) {
+  private void accept(ServerSocket server, String name) {
+    byte[] body = name.getBytes(StandardCharsets.UTF_8);
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
-        executor.execute(() -> serve(s, body));
+        executor.execute(() -> serve(s, name, body));
       } catch (IOException closed) {
         return;
       }
     }
   }
 
-  private void serve(Socket socket, byte[] body) {
+  private void serve(Socket socket, String name, byte[] body) {
     try (socket) {
       socket.setTcpNoDelay(true);
       InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -73,8 +75,13 @@ public final class EchoBackends implements AutoCloseable {
         }
         boolean close = requestLine.endsWith("HTTP/1.0");
         long contentLength = 0;
+        Map<String, String> headers = new LinkedHashMap<>();
         for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
           String lower = h.toLowerCase(Locale.ROOT);
+          int colon = h.indexOf(':');
+          if (colon > 0) {
+            headers.put(lower.substring(0, colon), h.substring(colon + 1).trim());
+          }
           if (lower.startsWith("connection:")) {
             close = lower.contains("close");
           } else if (lower.startsWith("content-length:")) {
@@ -82,6 +89,9 @@ public final class EchoBackends implements AutoCloseable {
           }
         }
         in.skipNBytes(contentLength);
+        if (headers.containsKey("x-forwarded-for")) {
+          lastHeaders.put(name, headers);
+        }
         requests.incrementAndGet();
         byte[] response = new byte[head.length + body.length];
         System.arraycopy(head, 0, response, 0, head.length);
@@ -114,6 +124,11 @@ public final class EchoBackends implements AutoCloseable {
   /** {@code 127.0.0.1:port} of the server named {@code name}. */
   public String address(String name) {
     return "127.0.0.1:" + servers.get(name).getLocalPort();
+  }
+
+  /** Headers (lowercase names) of the last proxied request {@code name} answered (health checks carry no X-Forwarded-For). */
+  public Map<String, String> lastHeaders(String name) {
+    return lastHeaders.getOrDefault(name, Map.of());
   }
 
   /** Requests answered so far, health checks included. */
