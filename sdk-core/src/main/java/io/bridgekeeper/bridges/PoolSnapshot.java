@@ -1,0 +1,42 @@
+package io.bridgekeeper.bridges;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole pool at one instant: immutable, what scaling policies and bridge selection read.
+ *
+ * @param at the instant every state was computed for
+ * @param bridges every known bridge, by id
+ */
+public record PoolSnapshot(Instant at, List<Bridge> bridges) {
+  public PoolSnapshot {
+    Objects.requireNonNull(at, "at");
+    bridges = bridges.stream().sorted(Comparator.comparing(Bridge::id)).toList();
+  }
+
+  /** The bridge with {@code id}, if known. */
+  public Optional<Bridge> bridge(String id) {
+    return bridges.stream().filter(b -> b.id().equals(id)).findFirst();
+  }
+
+  /** How many bridges are in each state (every state present, zeros included). */
+  public Map<BridgeState, Integer> countByState() {
+    Map<BridgeState, Integer> counts = new EnumMap<>(BridgeState.class);
+    for (BridgeState s : BridgeState.values()) {
+      counts.put(s, 0);
+    }
+    bridges.forEach(b -> counts.merge(b.state(), 1, Integer::sum));
+    return counts;
+  }
+
+  /** The bridges in {@code state}. */
+  public List<Bridge> inState(BridgeState state) {
+    return bridges.stream().filter(b -> b.state() == state).toList();
+  }
+}
