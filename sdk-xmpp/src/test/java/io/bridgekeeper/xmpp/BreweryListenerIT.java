@@ -1,0 +1,199 @@
+package io.bridgekeeper.xmpp;
+
+import static io.bridgekeeper.xmpp.FakeXmppBridge.stats;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bridgekeeper.bridges.Bridge;
+import io.bridgekeeper.bridges.BridgeHealthConfig;
+import io.bridgekeeper.bridges.BridgePool;
+import io.bridgekeeper.bridges.BridgeState;
+import io.bridgekeeper.bridges.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The brewery listener against a real Prosody on 127.0.0.1, with fake bridges speaking Smack:
+ * join, stats updates, leaving, dying abruptly, freezing, several breweries, hostile stats, a
+ * brewery that does not exist yet, and a Prosody restart the listener survives. The pool's clock is
+ * a test clock; network waits poll for the expected state with a deadline.
+ */
+class BreweryListenerIT {
+  static final String BREWERY = "jvbbrewery@" + ProsodyProcess.MUC;
+  static final String BREWERY_B = "jvbbrewery-b@" + ProsodyProcess.MUC;
+
+  @TempDir Path dir;
+  ProsodyProcess prosody;
+  final MutableClock clock = MutableClock.atEpoch();
+  final BridgePool pool = BridgePool.create(BridgeHealthConfig.defaults(), clock);
+  BreweryListener listener;
+
+  @BeforeEach
+  void startProsody() throws Exception {
+    prosody = ProsodyProcess.start(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    if (listener != null) {
+      listener.close();
+    }
+    prosody.close();
+  }
+
+  BreweryListener listen(String... sourceAndJid) {
+    BreweryListener.Builder b = BreweryListener.builder().xmppDomain(ProsodyProcess.DOMAIN)
+        .host("127.0.0.1", prosody.port).credentials("observer", "obspass").nickname("observer")
+        .insecurePlaintextForLoopbackTests().pool(pool).backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).leaveGrace(Duration.ofMillis(500));
+    for (int i = 0; i < sourceAndJid.length; i += 2) {
+      b.brewery(sourceAndJid[i], sourceAndJid[i + 1]);
+    }
+    listener = b.build();
+    listener.start();
+    return listener;
+  }
+
+  Optional<Bridge> bridge(String id) {
+    return pool.snapshot().bridge(id);
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(15);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  static Map<String, String> healthy(double stress) {
+    return stats("stress_level", Double.toString(stress), "drain", "false", "region", "eu", "version", "2.3",
+        "endpoints", "4");
+  }
+
+  @Test
+  void bridgesJoinUpdateLeaveAndDie() throws Exception {
+    try (FakeXmppBridge early = new FakeXmppBridge(prosody.port, "jvb-early").join(BREWERY, healthy(0.1))) {
+      listen("shard-a", BREWERY);
+      await("the bridge that was there first", () -> bridge("jvb-early").isPresent());
+      assertEquals(BridgeState.HEALTHY, bridge("jvb-early").orElseThrow().state());
+      assertEquals(4, bridge("jvb-early").orElseThrow().participants().getAsInt());
+
+      try (FakeXmppBridge late = new FakeXmppBridge(prosody.port, "jvb-late").join(BREWERY, healthy(0.2))) {
+        await("a bridge joining later", () -> bridge("jvb-late").isPresent());
+        late.publish(healthy(0.95));
+        await("its update", () -> bridge("jvb-late").map(b -> b.state() == BridgeState.OVERLOADED).orElse(false));
+        late.publish(stats("stress_level", "0.3", "drain", "false", "graceful_shutdown", "true"));
+        await("graceful shutdown", () -> bridge("jvb-late").map(b -> b.state() == BridgeState.GRACEFUL_SHUTDOWN)
+            .orElse(false));
+        late.leave();
+        await("its leaving", () -> bridge("jvb-late").isEmpty());
+      }
+      early.kill();
+      await("the killed bridge's unavailable presence, sent by Prosody", () -> bridge("jvb-early").isEmpty());
+    }
+  }
+
+  @Test
+  void aFrozenBridgeIsLostAfterThePresenceTimeout() throws Exception {
+    listen("shard-a", BREWERY);
+    try (FakeXmppBridge frozen = new FakeXmppBridge(prosody.port, "jvb-frozen").join(BREWERY, healthy(0.1));
+        FakeXmppBridge alive = new FakeXmppBridge(prosody.port, "jvb-alive").join(BREWERY, healthy(0.1))) {
+      await("both bridges", () -> bridge("jvb-frozen").isPresent() && bridge("jvb-alive").isPresent());
+      // jvb-frozen keeps its TCP connection but says nothing more; jvb-alive publishes every "5 s".
+      for (int i = 0; i < 10; i++) {
+        clock.advance(Duration.ofSeconds(5));
+        Instant sent = clock.instant();
+        alive.publish(healthy(0.1 + i / 100.0));
+        await("jvb-alive's presence", () -> bridge("jvb-alive").map(b -> !b.lastPresence().isBefore(sent)).orElse(false));
+      }
+      pool.refresh();
+      assertEquals(BridgeState.LOST, bridge("jvb-frozen").orElseThrow().state());
+      assertEquals(BridgeState.HEALTHY, bridge("jvb-alive").orElseThrow().state());
+      frozen.publish(healthy(0.1));
+      await("the frozen bridge back", () -> bridge("jvb-frozen").map(b -> b.state() == BridgeState.HEALTHY)
+          .orElse(false));
+    }
+  }
+
+  @Test
+  void bridgesInSeveralBreweriesAreOneBridge() throws Exception {
+    listen("shard-a", BREWERY, "shard-b", BREWERY_B);
+    try (FakeXmppBridge a = new FakeXmppBridge(prosody.port, "jvb-shared").join(BREWERY, healthy(0.1));
+        FakeXmppBridge b = new FakeXmppBridge(prosody.port, "jvb-shared-b")) {
+      // The same bridge (same nickname) in a second brewery, over a second connection.
+      MultiBrewery.joinAs(b, BREWERY_B, "jvb-shared", healthy(0.1));
+      await("the bridge in both breweries", () -> bridge("jvb-shared").map(x -> x.sources().size() == 2).orElse(false));
+      assertEquals(Set.of("shard-a", "shard-b"), bridge("jvb-shared").orElseThrow().sources());
+      assertEquals(1, pool.snapshot().bridges().size());
+      a.leave();
+      await("it left shard-a", () -> bridge("jvb-shared").map(x -> x.sources().equals(Set.of("shard-b"))).orElse(false));
+    }
+  }
+
+  @Test
+  void hostileStatsCostOnlyThatBridgesUpdate() throws Exception {
+    listen("shard-a", BREWERY);
+    try (FakeXmppBridge bad = new FakeXmppBridge(prosody.port, "jvb-bad").join(BREWERY, healthy(0.1));
+        FakeXmppBridge good = new FakeXmppBridge(prosody.port, "jvb-good").join(BREWERY, healthy(0.1))) {
+      await("both", () -> bridge("jvb-bad").isPresent() && bridge("jvb-good").isPresent());
+      Map<String, String> huge = new LinkedHashMap<>();
+      for (int i = 0; i < 2000; i++) {
+        huge.put("stat_" + i, "1");
+      }
+      for (Map<String, String> hostile : java.util.List.of(
+          stats("stress_level", "NaN", "drain", "false"), stats("stress_level", "lots", "drain", "false"),
+          stats("stress_level", "0.1", "endpoints", "-5", "drain", "false"), huge)) {
+        bad.publish(hostile);
+      }
+      bad.publish(healthy(0.95));
+      good.publish(healthy(0.5));
+      await("the good bridge's update", () -> bridge("jvb-good").flatMap(b -> b.stats())
+          .map(s -> s.stressLevel().getAsDouble() == 0.5).orElse(false));
+      await("the bad bridge's next believable update", () -> bridge("jvb-bad").map(b -> b.state() == BridgeState.OVERLOADED)
+          .orElse(false));
+      assertTrue(listener.connected(), "the listener's connection survived");
+    }
+  }
+
+  @Test
+  void aBreweryThatDoesNotExistYetIsJoinedOnceABridgeCreatesIt() throws Exception {
+    String restricted = "jvbbrewery@" + ProsodyProcess.RESTRICTED_MUC;
+    listen("shard-r", restricted);
+    await("the connection", () -> listener.connected());
+    Thread.sleep(300); // a few refused joins (not-allowed: only the bridges' account may create the room)
+    assertTrue(listener.joined().isEmpty());
+    try (FakeXmppBridge creator = new FakeXmppBridge(prosody.port, "jvb-creator").join(restricted, healthy(0.1))) {
+      await("the retried join", () -> listener.joined().contains(restricted));
+      await("the bridge", () -> bridge("jvb-creator").isPresent());
+    }
+  }
+
+  @Test
+  void theListenerSurvivesAProsodyRestart() throws Exception {
+    listen("shard-a", BREWERY);
+    FakeXmppBridge before = new FakeXmppBridge(prosody.port, "jvb1").join(BREWERY, healthy(0.1));
+    await("the bridge", () -> bridge("jvb1").isPresent());
+    prosody.restart();
+    before.close();
+    await("the reconnect and re-join", () -> listener.joined().contains(BREWERY) && listener.connected());
+    assertTrue(bridge("jvb1").isPresent(), "kept until its presence timeout");
+    clock.advance(Duration.ofSeconds(10));
+    Instant afterRestart = clock.instant();
+    try (FakeXmppBridge again = new FakeXmppBridge(prosody.port, "jvb1").join(BREWERY, healthy(0.2))) {
+      await("the bridge re-learnt", () -> bridge("jvb1").map(b -> !b.lastPresence().isBefore(afterRestart)).orElse(false));
+      assertEquals(BridgeState.HEALTHY, bridge("jvb1").orElseThrow().state());
+    }
+  }
+}
