@@ -41,6 +41,7 @@ public final class BridgePool {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, BridgeRecord> bridges = new LinkedHashMap<>();
   private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Bridge>> updateListeners = new CopyOnWriteArrayList<>();
 
   private BridgePool(BridgeHealthConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
@@ -64,6 +65,18 @@ public final class BridgePool {
   }
 
   /**
+   * Receives the bridge after every presence that carried stats, state change or not (for
+   * exporters and ingest measurements). Runs inside the pool's lock, like {@link #addListener}.
+   */
+  public void addUpdateListener(Consumer<Bridge> listener) {
+    updateListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  public void removeUpdateListener(Consumer<Bridge> listener) {
+    updateListeners.remove(listener);
+  }
+
+  /**
    * {@code source} heard from {@code bridgeId}: it is alive and, when {@code stats} is present,
    * these are its latest stats. A source that received stats it could not believe passes empty
    * stats: the bridge stays alive with its previous stats.
@@ -73,6 +86,25 @@ public final class BridgePool {
     Objects.requireNonNull(bridgeId, "bridgeId");
     Objects.requireNonNull(stats, "stats");
     update(bridgeId, true, (r, now) -> r.presence(source, stats, now));
+    if (stats.isPresent() && !updateListeners.isEmpty()) {
+      lock.lock();
+      try {
+        BridgeRecord r = bridges.get(bridgeId);
+        if (r != null) {
+          Instant now = clock.instant();
+          Bridge view = r.view(r.state, now);
+          for (Consumer<Bridge> l : updateListeners) {
+            try {
+              l.accept(view);
+            } catch (RuntimeException e) {
+              LOG.warn("bridge pool update listener failed on {}: {}", bridgeId, e.toString());
+            }
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /** {@code source} saw {@code bridgeId} leave (an unavailable presence). */

@@ -206,6 +206,9 @@ public final class BreweryListener implements AutoCloseable {
   }
 
   private void presence(Brewery brewery, Presence p) {
+    if (closed) {
+      return;
+    }
     Resourcepart nick = p.getFrom() == null ? null : p.getFrom().getResourceOrNull();
     if (nick == null || nick.equals(nickname)) {
       return;
@@ -217,12 +220,16 @@ public final class BreweryListener implements AutoCloseable {
       // stream: wait a moment, and drop the leave if our connection went down meanwhile (the bridge
       // probably did not; the pool keeps it until its presence timeout).
       long gen = generation;
-      pendingLeaves.put(key, scheduler.schedule(() -> {
-        pendingLeaves.remove(key);
-        if (gen == generation && connected()) {
-          pool.left(brewery.source(), bridge);
-        }
-      }, leaveGrace.toMillis(), TimeUnit.MILLISECONDS));
+      try {
+        pendingLeaves.put(key, scheduler.schedule(() -> {
+          pendingLeaves.remove(key);
+          if (gen == generation && connected()) {
+            pool.left(brewery.source(), bridge);
+          }
+        }, leaveGrace.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // closed meanwhile
+      }
       return;
     }
     java.util.concurrent.Future<?> pendingLeave = pendingLeaves.remove(key);

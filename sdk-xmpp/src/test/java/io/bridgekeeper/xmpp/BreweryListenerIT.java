@@ -68,7 +68,11 @@ class BreweryListenerIT {
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(15);
+    await(what, condition, Duration.ofSeconds(15));
+  }
+
+  static void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError("timed out waiting for " + what);
