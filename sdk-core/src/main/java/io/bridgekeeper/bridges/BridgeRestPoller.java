@@ -49,6 +49,7 @@ public final class BridgeRestPoller {
   private final Duration interval;
   private final Duration maxBackoff;
   private final int maxConcurrency;
+  private final Backoff backoff;
   private final Map<String, Integer> failures = new HashMap<>();
   private final Map<String, Instant> due = new HashMap<>();
   private final Set<String> known = new HashSet<>();
@@ -70,6 +71,8 @@ public final class BridgeRestPoller {
       throw new IllegalArgumentException("maxConcurrency must be ≥ 1, was " + b.maxConcurrency);
     }
     maxConcurrency = b.maxConcurrency;
+    // The first failure waits two intervals: the next regular poll would come after one anyway.
+    backoff = new Backoff(interval.multipliedBy(2), maxBackoff);
   }
 
   public static Builder builder() {
@@ -164,8 +167,7 @@ public final class BridgeRestPoller {
       return;
     }
     int n = failures.merge(id, 1, Integer::sum);
-    Duration wait = interval.multipliedBy(1L << Math.min(n, 20));
-    due.put(id, now.plus(wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait));
+    due.put(id, now.plus(backoff.after(n - 1)));
   }
 
   private static Duration positive(String what, Duration d) {

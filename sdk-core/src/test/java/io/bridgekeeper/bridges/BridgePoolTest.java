@@ -144,4 +144,15 @@ class BridgePoolTest {
     pool.healthCheck("jvb1", HealthCheck.FAILED);
     assertTrue(pool.snapshot().bridges().isEmpty(), "events for unknown bridges create nothing");
   }
+
+  @Test
+  void updateListenersSeeEveryPresenceWithStats() {
+    List<String> updates = new ArrayList<>();
+    pool.addUpdateListener(b -> updates.add(b.id() + "@" + b.stats().orElseThrow().stressLevel().getAsDouble()));
+    pool.presence("b", "jvb1", stats("stress_level", "0.1", "drain", "false"));
+    pool.presence("b", "jvb1", stats("stress_level", "0.2", "drain", "false"));
+    pool.presence("b", "jvb1", Optional.empty());
+    pool.presence("b", "jvb2", stats("stress_level", "0.3", "drain", "false"));
+    assertEquals(List.of("jvb1@0.1", "jvb1@0.2", "jvb2@0.3"), updates);
+  }
 }

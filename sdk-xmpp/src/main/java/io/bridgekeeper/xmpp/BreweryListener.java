@@ -66,8 +66,7 @@ public final class BreweryListener implements AutoCloseable {
   private final Map<String, EntityBareJid> rooms = new LinkedHashMap<>();
   private final Resourcepart nickname;
   private final BridgePool pool;
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
+  private final io.bridgekeeper.bridges.Backoff backoff;
   private final ScheduledExecutorService scheduler;
   private final Set<String> joined = ConcurrentHashMap.newKeySet();
   private final Map<String, java.util.concurrent.Future<?>> pendingLeaves = new ConcurrentHashMap<>();
@@ -100,11 +99,7 @@ public final class BreweryListener implements AutoCloseable {
       throw new IllegalArgumentException("not a valid XMPP address: " + e.getMessage(), e);
     }
     leaveGrace = Objects.requireNonNull(b.leaveGrace, "leaveGrace");
-    initialBackoff = b.initialBackoff;
-    maxBackoff = b.maxBackoff;
-    if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new IllegalArgumentException("backoff must be positive, with max ≥ initial");
-    }
+    backoff = new io.bridgekeeper.bridges.Backoff(b.initialBackoff, b.maxBackoff);
     ColibriStatsProvider.register();
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bridgekeeper-brewery");
@@ -264,8 +259,7 @@ public final class BreweryListener implements AutoCloseable {
   }
 
   private Duration backoff(int attempt) {
-    Duration d = initialBackoff.multipliedBy(1L << Math.min(attempt, 20));
-    return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    return backoff.after(attempt);
   }
 
   /** Leaves every brewery, disconnects, stops the thread. */
