@@ -45,6 +45,13 @@ limits = { }                               -- no c2s rate limiting in tests
 admins = { "jvb@auth.meet.test" }
 
 VirtualHost "auth.meet.test"
+  -- Bridgekeeper tests: Jitsi's brewery presence filter (Debian package prosody-modules), for
+  -- PROSODY_TEST_FIREWALL=1. Off otherwise: this mod_firewall checks only the first <status> of a
+  -- self-presence, so Smack's join (which waits for status 110 behind status 100) would time out.
+  if ENV_PROSODY_TEST_FIREWALL == "1" then
+    modules_enabled = { "firewall" }
+    firewall_scripts = { dir .. "/jvb-presence-filter.pfw" }
+  end
 
 Component "internal.auth.meet.test" "muc"
   storage = "memory"                       -- rooms vanish with the process (Jitsi does the same)

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * interval, staggered; every presence must reach the pool, and the delay from sending to the
  * model being updated is measured (printed, not asserted: performance is reported, not tested).
  * Bounded for the test command: {@code -Dingest.bridges} (default 100), {@code -Dingest.interval}
- * in ms (1000), {@code -Dingest.rounds} (5). The figures in benchmarks/README.md come from larger runs.
+ * in ms (1000), {@code -Dingest.rounds} (5), {@code -Dingest.firewall=off} to run without Jitsi's
+ * brewery presence filter (then every bridge receives every other bridge's presence). The figures in benchmarks/README.md come from larger runs.
  */
 class BreweryIngestIT {
   @TempDir Path dir;
@@ -44,7 +45,8 @@ class BreweryIngestIT {
         }
       }
     });
-    try (ProsodyProcess prosody = ProsodyProcess.start(dir);
+    boolean firewall = !"off".equals(System.getProperty("ingest.firewall"));
+    try (ProsodyProcess prosody = ProsodyProcess.start(dir, firewall);
         BreweryListener listener = BreweryListener.builder().xmppDomain(ProsodyProcess.DOMAIN)
             .host("127.0.0.1", prosody.port).credentials("observer", "obspass").nickname("observer")
             .insecurePlaintextForLoopbackTests().pool(pool).brewery("shard", room).build()) {
@@ -79,8 +81,8 @@ class BreweryIngestIT {
           d[i] = delays.get(joined + i);
         }
         Arrays.sort(d);
-        System.out.printf("ingest: %d bridges every %d ms, %d presences in %.1f s (%.0f/s); delay sent → model "
-                + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", bridges, intervalMs, d.length, seconds, d.length / seconds,
+        System.out.printf("ingest (%s): %d bridges every %d ms, %d presences in %.1f s (%.0f/s); delay sent → model "
+                + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", firewall ? "presence filter" : "no filter", bridges, intervalMs, d.length, seconds, d.length / seconds,
             d[d.length / 2] / 1e6, d[(int) (d.length * 0.99)] / 1e6, d[d.length - 1] / 1e6);
         assertEquals(expected, received.get(), "no presence lost or counted twice");
         Instant now = Instant.now();

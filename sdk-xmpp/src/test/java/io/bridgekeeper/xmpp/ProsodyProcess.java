@@ -23,14 +23,24 @@ final class ProsodyProcess implements AutoCloseable {
 
   final Path dir;
   final int port;
+  private final boolean firewall;
   private Process process;
 
-  private ProsodyProcess(Path dir, int port) {
+  private ProsodyProcess(Path dir, int port, boolean firewall) {
     this.dir = dir;
     this.port = port;
+    this.firewall = firewall;
   }
 
   static ProsodyProcess start(Path dir) throws IOException, InterruptedException {
+    return start(dir, false);
+  }
+
+  /**
+   * With {@code firewall}, brewery presence of other bridges is dropped on its way to a bridge
+   * ({@code jvb-presence-filter.pfw}, as Jitsi deployments do): the MUC's fan-out is then linear.
+   */
+  static ProsodyProcess start(Path dir, boolean firewall) throws IOException, InterruptedException {
     for (String binary : List.of("/usr/bin/prosody", "/usr/bin/prosodyctl")) {
       if (!Files.isExecutable(Path.of(binary))) {
         throw new IllegalStateException(binary + " not found: run ./run-tests (it installs the Debian package prosody)");
@@ -38,15 +48,17 @@ final class ProsodyProcess implements AutoCloseable {
     }
     Files.createDirectories(dir.resolve("data"));
     Files.createDirectories(dir.resolve("certs"));
-    try (InputStream cfg = ProsodyProcess.class.getResourceAsStream("/prosody-test.cfg.lua")) {
-      Files.write(dir.resolve("prosody.cfg.lua"), cfg.readAllBytes());
+    for (String file : List.of("prosody-test.cfg.lua", "jvb-presence-filter.pfw")) {
+      try (InputStream in = ProsodyProcess.class.getResourceAsStream("/" + file)) {
+        Files.write(dir.resolve(file.equals("prosody-test.cfg.lua") ? "prosody.cfg.lua" : file), in.readAllBytes());
+      }
     }
     int port;
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress("127.0.0.1", 0));
       port = s.getLocalPort();
     }
-    ProsodyProcess p = new ProsodyProcess(dir, port);
+    ProsodyProcess p = new ProsodyProcess(dir, port, firewall);
     p.run("/usr/bin/prosodyctl", "register", "jvb", DOMAIN, "jvbpass");
     p.run("/usr/bin/prosodyctl", "register", "observer", DOMAIN, "obspass");
     p.launch();
@@ -60,6 +72,7 @@ final class ProsodyProcess implements AutoCloseable {
     Map<String, String> env = pb.environment();
     env.put("PROSODY_TEST_DIR", dir.toString());
     env.put("PROSODY_TEST_PORT", Integer.toString(port));
+    env.put("PROSODY_TEST_FIREWALL", firewall ? "1" : "0");
     return pb.redirectErrorStream(true);
   }
 
