@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * model being updated is measured (printed, not asserted: performance is reported, not tested).
  * Bounded for the test command: {@code -Dingest.bridges} (default 100), {@code -Dingest.interval}
  * in ms (1000), {@code -Dingest.rounds} (5), {@code -Dingest.firewall=off} to run without Jitsi's
- * brewery presence filter (then every bridge receives every other bridge's presence). The figures in benchmarks/README.md come from larger runs.
+ * brewery presence filter (then every bridge receives every other bridge's presence),
+ * {@code -Dingest.breweries} (1) to spread the bridges over several breweries, as Jitsi deployments do. The figures in benchmarks/README.md come from larger runs.
  */
 class BreweryIngestIT {
   @TempDir Path dir;
@@ -32,7 +33,11 @@ class BreweryIngestIT {
     int bridges = Integer.getInteger("ingest.bridges", 100);
     long intervalMs = Long.getLong("ingest.interval", 1000);
     int rounds = Integer.getInteger("ingest.rounds", 5);
-    String room = "jvbbrewery@" + ProsodyProcess.MUC;
+    int breweries = Integer.getInteger("ingest.breweries", 1);
+    java.util.List<String> rooms = new java.util.ArrayList<>();
+    for (int k = 0; k < breweries; k++) {
+      rooms.add((k == 0 ? "jvbbrewery" : "jvbbrewery-" + k) + "@" + ProsodyProcess.MUC);
+    }
     BridgePool pool = BridgePool.create(BridgeHealthConfig.defaults(), Clock.systemUTC());
     AtomicLongArray delays = new AtomicLongArray(bridges * (rounds + 1) + 1000);
     AtomicInteger received = new AtomicInteger();
@@ -47,12 +52,10 @@ class BreweryIngestIT {
     });
     boolean firewall = !"off".equals(System.getProperty("ingest.firewall"));
     try (ProsodyProcess prosody = ProsodyProcess.start(dir, firewall);
-        BreweryListener listener = BreweryListener.builder().xmppDomain(ProsodyProcess.DOMAIN)
-            .host("127.0.0.1", prosody.port).credentials("observer", "obspass").nickname("observer")
-            .insecurePlaintextForLoopbackTests().pool(pool).brewery("shard", room).build()) {
+        BreweryListener listener = listener(prosody, pool, rooms)) {
       listener.start();
-      BreweryListenerIT.await("the observer in the brewery", () -> listener.joined().contains(room));
-      try (RawXmppBridges fakes = new RawXmppBridges(prosody.port, room, bridges)) {
+      BreweryListenerIT.await("the observer in every brewery", () -> listener.joined().containsAll(rooms));
+      try (RawXmppBridges fakes = new RawXmppBridges(prosody.port, rooms, bridges)) {
         // Joining is quadratic in a MUC (each joiner receives every occupant, every occupant the joiner).
         long joinStart = System.nanoTime();
         BreweryListenerIT.await(bridges + " bridges in the pool", () -> pool.snapshot().bridges().size() == bridges
@@ -81,8 +84,8 @@ class BreweryIngestIT {
           d[i] = delays.get(joined + i);
         }
         Arrays.sort(d);
-        System.out.printf("ingest (%s): %d bridges every %d ms, %d presences in %.1f s (%.0f/s); delay sent → model "
-                + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", firewall ? "presence filter" : "no filter", bridges, intervalMs, d.length, seconds, d.length / seconds,
+        System.out.printf("ingest (%s, %d breweries): %d bridges every %d ms, %d presences in %.1f s (%.0f/s); delay sent → model "
+                + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", firewall ? "presence filter" : "no filter", breweries, bridges, intervalMs, d.length, seconds, d.length / seconds,
             d[d.length / 2] / 1e6, d[(int) (d.length * 0.99)] / 1e6, d[d.length - 1] / 1e6);
         assertEquals(expected, received.get(), "no presence lost or counted twice");
         Instant now = Instant.now();
@@ -90,5 +93,13 @@ class BreweryIngestIT {
             Duration.ofSeconds(30)))).count());
       }
     }
+  }
+
+  private static BreweryListener listener(ProsodyProcess prosody, BridgePool pool, java.util.List<String> rooms) {
+    BreweryListener.Builder b = BreweryListener.builder().xmppDomain(ProsodyProcess.DOMAIN)
+        .host("127.0.0.1", prosody.port).credentials("observer", "obspass").nickname("observer")
+        .insecurePlaintextForLoopbackTests().pool(pool);
+    rooms.forEach(r -> b.brewery("shard-" + r.substring(0, r.indexOf('@')), r));
+    return b.build();
   }
 }

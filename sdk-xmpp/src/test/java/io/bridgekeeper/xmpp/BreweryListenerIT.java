@@ -161,6 +161,15 @@ class BreweryListenerIT {
           stats("stress_level", "0.1", "endpoints", "-5", "drain", "false"), huge)) {
         bad.publish(hostile);
       }
+      // The same stat twice, and a presence without stats (jicofo ignores those).
+      org.jivesoftware.smack.packet.StandardExtensionElement.Builder dup = org.jivesoftware.smack.packet
+          .StandardExtensionElement.builder(ColibriStatsElement.ELEMENT, ColibriStatsElement.NAMESPACE);
+      for (String v : new String[] {"0.1", "0.9"}) {
+        dup.addElement(org.jivesoftware.smack.packet.StandardExtensionElement.builder("stat", ColibriStatsElement.NAMESPACE)
+            .addAttribute("name", "stress_level").addAttribute("value", v).build());
+      }
+      bad.publishRaw(dup.build());
+      bad.publishRaw(null);
       bad.publish(healthy(0.95));
       good.publish(healthy(0.5));
       await("the good bridge's update", () -> bridge("jvb-good").flatMap(b -> b.stats())
@@ -168,6 +177,7 @@ class BreweryListenerIT {
       await("the bad bridge's next believable update", () -> bridge("jvb-bad").map(b -> b.state() == BridgeState.OVERLOADED)
           .orElse(false));
       assertTrue(listener.connected(), "the listener's connection survived");
+      assertEquals(BridgeState.HEALTHY, bridge("jvb-good").orElseThrow().state());
     }
   }
 

@@ -56,10 +56,14 @@ final class FakeXmppBridge implements AutoCloseable {
     connection.sendStanza(b.build());
   }
 
-  /** Publishes a raw stats element (for hostile presences). */
-  void publish(ColibriStatsElement stats) throws Exception {
-    connection.sendStanza(connection.getStanzaFactory().buildPresenceStanza()
-        .to(JidCreate.fullFrom(room, Resourcepart.from(nickname))).addExtension(stats).build());
+  /** Publishes a presence with this extension, or none (for hostile or stats-less presences). */
+  void publishRaw(org.jivesoftware.smack.packet.ExtensionElement extension) throws Exception {
+    PresenceBuilder b = connection.getStanzaFactory().buildPresenceStanza()
+        .to(JidCreate.fullFrom(room, Resourcepart.from(nickname)));
+    if (extension != null) {
+      b.addExtension(extension);
+    }
+    connection.sendStanza(b.build());
   }
 
   void leave() throws Exception {

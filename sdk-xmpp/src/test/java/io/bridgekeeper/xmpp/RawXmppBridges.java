@@ -38,7 +38,7 @@ final class RawXmppBridges implements AutoCloseable {
   }
 
   private final int port;
-  private final String room;
+  private final List<String> rooms;
   private final Selector selector;
   private final List<Conn> conns = new ArrayList<>();
   private final ConcurrentLinkedQueue<Integer> publishQueue = new ConcurrentLinkedQueue<>();
@@ -54,8 +54,13 @@ final class RawXmppBridges implements AutoCloseable {
   private volatile IOException failure;
 
   RawXmppBridges(int port, String room, int count) throws IOException {
+    this(port, List.of(room), count);
+  }
+
+  /** Bridge i joins {@code rooms[i % rooms.size()]}. */
+  RawXmppBridges(int port, List<String> rooms, int count) throws IOException {
     this.port = port;
-    this.room = room;
+    this.rooms = List.copyOf(rooms);
     this.selector = Selector.open();
     this.count = count;
     loop = new Thread(this::run, "raw-xmpp-bridges");
@@ -202,7 +207,7 @@ final class RawXmppBridges implements AutoCloseable {
   }
 
   private String presence(int i, boolean join) {
-    return "<presence to='" + room + "/ingest-" + i + "'>" + (join ? "<x xmlns='http://jabber.org/protocol/muc'/>" : "")
+    return "<presence to='" + rooms.get(i % rooms.size()) + "/ingest-" + i + "'>" + (join ? "<x xmlns='http://jabber.org/protocol/muc'/>" : "")
         + "<stats xmlns='" + ColibriStatsElement.NAMESPACE + "'>"
         + "<stat name='stress_level' value='0.1'/><stat name='drain' value='false'/>"
         + "<stat name='region' value='eu'/><stat name='version' value='2.3'/>"
