@@ -14,6 +14,11 @@ public interface ScalingPolicy {
     return new ThresholdPolicy(options);
   }
 
+  /** Desired = bridges needed at a target stress; fast out, stabilised in, tolerance band, rate limits. */
+  static ScalingPolicy targetTracking(TargetTrackingPolicy.Options options) {
+    return new TargetTrackingPolicy(options);
+  }
+
   /** Time-of-day / day-of-week floors in a time zone: scales out to the floor, never in. */
   static ScalingPolicy schedule(java.time.ZoneId zone, java.util.List<SchedulePolicy.Floor> floors) {
     return new SchedulePolicy(zone, floors);

@@ -1,0 +1,105 @@
+package io.bridgekeeper.scaling;
+
+import io.bridgekeeper.bridges.Bridge;
+import io.bridgekeeper.bridges.BridgeState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Desired = the bridges needed to carry the pool's load at a target stress — the lesson of GCE's
+ * and Kubernetes' HPA target tracking: scale out at once (rate-limited), scale in only to the
+ * highest recommendation of a stabilisation window, and do nothing inside a tolerance band.
+ *
+ * <p>Load is the sum of corrected stress over the bridges that carry conferences (not LOST, not
+ * shutting down). A bridge whose stress is unknown makes the load unknown: the policy then never
+ * scales in, and scales out only on the load it does know. Thread-safe (decisions serialised).
+ */
+public final class TargetTrackingPolicy implements ScalingPolicy {
+  /**
+   * @param targetStress the stress each bridge should run at (e.g. 0.5 of jicofo's 0.8 threshold)
+   * @param tolerance no change while load / (bridges × target) is within 1 ± tolerance (HPA: 0.1)
+   * @param scaleInStabilization scale in only to the highest recommendation of this window (HPA: 5 min)
+   * @param maxScaleOutStep most bridges added per decision
+   * @param maxScaleInStep most bridges removed per decision
+   */
+  public record Options(double targetStress, double tolerance, Duration scaleInStabilization, int maxScaleOutStep,
+      int maxScaleInStep) {
+    public Options {
+      if (!(targetStress > 0) || Double.isInfinite(targetStress)) {
+        throw new IllegalArgumentException("targetStress must be positive, was " + targetStress);
+      }
+      if (!(tolerance >= 0) || tolerance >= 1) {
+        throw new IllegalArgumentException("tolerance must be in [0, 1), was " + tolerance);
+      }
+      Objects.requireNonNull(scaleInStabilization, "scaleInStabilization");
+      if (scaleInStabilization.isNegative()) {
+        throw new IllegalArgumentException("scaleInStabilization must be ≥ 0");
+      }
+      if (maxScaleOutStep < 1 || maxScaleInStep < 1) {
+        throw new IllegalArgumentException("steps must be ≥ 1");
+      }
+    }
+
+    /** Target 0.5, tolerance 0.1, 5 min stabilisation, +4 / −1 per decision. */
+    public static Options defaults() {
+      return new Options(0.5, 0.1, Duration.ofMinutes(5), 4, 1);
+    }
+  }
+
+  private record Recommendation(Instant at, int bridges) {}
+
+  private final Options o;
+  private final ArrayDeque<Recommendation> history = new ArrayDeque<>();
+
+  TargetTrackingPolicy(Options options) {
+    this.o = Objects.requireNonNull(options, "options");
+  }
+
+  @Override
+  public synchronized ScalingDecision decide(ScalingInput in) {
+    double load = 0;
+    boolean unknown = false;
+    for (Bridge b : in.pool().bridges()) {
+      if (b.state() == BridgeState.LOST || b.shuttingDown()) {
+        continue;
+      }
+      if (b.correctedStress().isPresent()) {
+        load += b.correctedStress().getAsDouble();
+      } else if (b.state() != BridgeState.STARTING) {
+        unknown = true;
+      }
+    }
+    int needed = Math.max(1, (int) Math.ceil(load / o.targetStress() - 1e-9));
+    history.addLast(new Recommendation(in.now(), needed));
+    Instant cutoff = in.now().minus(o.scaleInStabilization());
+    while (history.size() > 1 && history.peekFirst().at().isBefore(cutoff)) {
+      history.pollFirst();
+    }
+    String measured = String.format(Locale.ROOT, "load %.2f at target %.2f needs %d bridges%s", load, o.targetStress(),
+        needed, unknown ? " (some stress unknown)" : "");
+    double ratio = in.desired() == 0 ? Double.POSITIVE_INFINITY : load / (in.desired() * o.targetStress());
+    if (Math.abs(ratio - 1) <= o.tolerance()) {
+      return new ScalingDecision.Hold(measured + "; within tolerance");
+    }
+    if (needed > in.desired()) {
+      return new ScalingDecision.ScaleOut(Math.min(needed - in.desired(), o.maxScaleOutStep()), measured);
+    }
+    if (unknown) {
+      return new ScalingDecision.Hold(measured + "; no scale-in on unknown load");
+    }
+    int stabilized = history.stream().mapToInt(Recommendation::bridges).max().orElse(needed);
+    if (stabilized < in.desired()) {
+      return new ScalingDecision.ScaleIn(Math.min(in.desired() - stabilized, o.maxScaleInStep()),
+          measured + "; highest in the last " + o.scaleInStabilization() + ": " + stabilized);
+    }
+    return new ScalingDecision.Hold(measured + "; stabilising (highest recent: " + stabilized + ")");
+  }
+
+  @Override
+  public String toString() {
+    return "targetTracking(" + o + ")";
+  }
+}
