@@ -139,6 +139,19 @@ class BridgeRestTest {
     }
   }
 
+  @Test
+  void theAutoscalerDrainsThroughRest() throws Exception {
+    try (FakeBridge bridge = FakeBridge.start()) {
+      io.bridgekeeper.scaling.BridgeDrainer drainer = io.bridgekeeper.scaling.BridgeDrainer.rest(client,
+          id -> id.equals("jvb1") ? Optional.of(bridge.endpoint("jvb1")) : Optional.empty());
+      assertTrue(drainer.drain("jvb1"));
+      assertEquals(List.of("POST /colibri/drain/enable"), bridge.controls());
+      assertEquals(false, drainer.drain("unknown"));
+      bridge.mode(FakeBridge.Mode.ERRORS);
+      assertEquals(false, drainer.drain("jvb1"));
+    }
+  }
+
   static int closedPort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
