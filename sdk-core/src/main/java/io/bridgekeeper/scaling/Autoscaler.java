@@ -96,6 +96,11 @@ public final class Autoscaler {
     return List.copyOf(audit);
   }
 
+  /** The desired count, once the first step observed the group. */
+  public synchronized java.util.OptionalInt desired() {
+    return desired == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(desired);
+  }
+
   /** Instance names being drained for deletion. */
   public synchronized List<String> draining() {
     return List.copyOf(draining.keySet());
@@ -123,10 +128,13 @@ public final class Autoscaler {
       desired = targetSize - draining.size();
       log(now, "resume", "desired " + desired + " (target size " + targetSize + ", draining " + draining.keySet() + ")");
     }
-    finishDrains(instances, snapshot, now);
+    java.util.Set<String> deleted = finishDrains(instances, snapshot, now);
 
+    // The instance list predates this step's deletions: leave those out, or a deleted instance
+    // could be chosen again and the desired count lowered for it a second time.
     List<CloudInstance> capacity = instances.stream()
-        .filter(i -> i.status().countsAsCapacity() && !draining.containsKey(i.name())).toList();
+        .filter(i -> i.status().countsAsCapacity() && !draining.containsKey(i.name()) && !deleted.contains(i.name()))
+        .toList();
     ScalingDecision decision = policy.decide(new ScalingInput(snapshot, now, desired, capacity.size(), lastChange));
     if (!(decision instanceof ScalingDecision.Hold)) {
       log(now, "decision", decision + (dryRun ? " (dry run)" : ""));
@@ -180,8 +188,8 @@ public final class Autoscaler {
     }
   }
 
-  /** Deletes drained instances that are empty, or whose deadline passed. */
-  private void finishDrains(List<CloudInstance> instances, PoolSnapshot snapshot, Instant now) {
+  /** Deletes drained instances that are empty, or whose deadline passed; returns the names deleted. */
+  private java.util.Set<String> finishDrains(List<CloudInstance> instances, PoolSnapshot snapshot, Instant now) {
     List<String> ready = new ArrayList<>();
     for (Map.Entry<String, Drain> d : new ArrayList<>(draining.entrySet())) {
       String name = d.getKey();
@@ -215,9 +223,11 @@ public final class Autoscaler {
       }
     }
     List<String> toDelete = ready.stream().filter(n -> instances.stream().anyMatch(i -> i.name().equals(n))).toList();
+    java.util.Set<String> deleted = new java.util.HashSet<>();
     if (!toDelete.isEmpty()) {
       try {
         CloudBackend.DeleteResult r = cloud.deleteInstances(toDelete);
+        deleted.addAll(r.deleted());
         log(now, "delete", "deleted drained " + r.deleted() + (r.skipped().isEmpty() ? "" : ", skipped " + r.skipped()));
       } catch (CloudException e) {
         log(now, "act-failed", "delete " + toDelete + ": " + e.getMessage());
@@ -225,6 +235,7 @@ public final class Autoscaler {
       }
     }
     ready.forEach(draining::remove);
+    return deleted;
   }
 
   /** Drains up to {@code n} victims; returns how many accepted. */

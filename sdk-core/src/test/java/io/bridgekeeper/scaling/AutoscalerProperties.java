@@ -112,6 +112,25 @@ class AutoscalerProperties {
       assertTrue(capacity <= MAX + a.draining().size(), () -> "capacity " + capacity + " above " + MAX);
     }
     assertTrue(drainedYoung.isEmpty(), () -> "protected instances drained: " + drainedYoung);
+
+    // Then a quiet hour: no faults, no decisions, rooms over. The group converges to the desired
+    // count and every drain finishes.
+    participants.clear();
+    for (int i = 0; i < 60; i++) {
+      next[0] = 0;
+      clock.advance(Duration.ofMinutes(1));
+      for (CloudInstance inst : safeList(cloud)) {
+        if (inst.status() == InstanceStatus.RUNNING) {
+          pool.presence("brewery", inst.name(), Optional.of(BridgeStats.parse(Map.of("stress_level", "0.2",
+              "drain", Boolean.toString(drainedAt.containsKey(inst.name())), "endpoints", "0"))));
+        }
+      }
+      a.reconcileOnce();
+    }
+    long running = safeList(cloud).stream().filter(x -> x.status() == InstanceStatus.RUNNING).count();
+    int desired = a.desired().orElse(0);
+    assertTrue(a.draining().isEmpty(), () -> "drains left: " + a.draining());
+    assertTrue(running == desired, () -> "not converged: " + running + " running, desired " + desired + "; " + safeList(cloud) + "\n" + a.audit().subList(Math.max(0, a.audit().size() - 12), a.audit().size()));
   }
 
   private static List<CloudInstance> safeList(InMemoryCloud cloud) {
