@@ -20,9 +20,13 @@ public final class BridgekeeperCli {
   /** Exit status for a usage error. */
   public static final int USAGE = 2;
 
+  /** What {@code bridgekeeper} without arguments runs. */
+  static final String MAIN_JOB = "simulate";
+
   private static final Map<String, Command> COMMANDS = Map.of(
       "route", new RouteCommand(),
       "haproxy", new HaproxyCommand(),
+      "simulate", new SimulateCommand(),
       "demo", new DemoCommand());
 
   private BridgekeeperCli() {}
@@ -38,7 +42,7 @@ public final class BridgekeeperCli {
   public static int run(String[] args, BufferedReader in, PrintStream out, PrintStream err) {
     if (args.length == 0) {
       // The main job on the embedded default.
-      return COMMANDS.get("demo").run(List.of(), in, out, err);
+      return COMMANDS.get(MAIN_JOB).run(List.of(), in, out, err);
     }
     String name = args[0];
     if (name.equals("help") || name.equals("--help") || name.equals("-h")) {
@@ -65,7 +69,7 @@ public final class BridgekeeperCli {
     COMMANDS.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> sb.append("  ").append(e.getValue().usage()).append('\n')
             .append("      ").append(e.getValue().summary()).append('\n'));
-    sb.append("\nWithout a command, runs 'demo'.\n");
+    sb.append("\nWithout a command, runs '" + MAIN_JOB + "'.\n");
     return sb.toString();
   }
 

@@ -91,7 +91,7 @@ class RouteCommandTest {
 
   @Test
   void demoRunsOnTheBundledTopology() {
-    Result r = run("");
+    Result r = run("", "demo");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("live rooms still on their shard: 3 of 3"), r.out());
     assertTrue(r.out().contains("/libs/app.bundle.min.js"), r.out());
