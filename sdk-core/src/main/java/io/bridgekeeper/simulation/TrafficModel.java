@@ -53,9 +53,13 @@ public final class TrafficModel {
       Objects.requireNonNull(medianDuration, "medianDuration");
     }
 
-    /** A business-hours curve: 600 conferences/h at 14:00 UTC, 5% at night, weekends at 30%. */
+    /**
+     * A business-hours curve: 600 conferences/h at 14:00 UTC, 5% at night, weekends at 30%; sizes
+     * from 2 with a Pareto tail cut at 100 (a common per-room cap, and what one bridge carries
+     * below jicofo's overload threshold at 0.005 stress per participant).
+     */
     public static Options diurnal() {
-      return new Options(600, 0.05, 14, 0.3, 2, 1.6, 300, Duration.ofMinutes(35), 0.8);
+      return new Options(600, 0.05, 14, 0.3, 2, 1.6, 100, Duration.ofMinutes(35), 0.8);
     }
   }
 

@@ -32,7 +32,7 @@ class TrafficModelTest {
     // Expected: about 2 h × ~590/h at the peak and 2 h × ~40/h at night.
     assertTrue(peak > 1000 && peak < 1400, "peak " + peak);
     assertTrue(night < 150, "night " + night);
-    assertTrue(day.stream().allMatch(c -> c.participants() >= 2 && c.participants() <= 300));
+    assertTrue(day.stream().allMatch(c -> c.participants() >= 2 && c.participants() <= 100));
   }
 
   @Test
