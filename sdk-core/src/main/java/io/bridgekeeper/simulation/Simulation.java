@@ -10,11 +10,8 @@ import io.bridgekeeper.cloud.InMemoryCloud;
 import io.bridgekeeper.cloud.InstanceStatus;
 import io.bridgekeeper.scaling.Autoscaler;
 import io.bridgekeeper.scaling.ScalingPolicy;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -69,29 +66,6 @@ public final class Simulation {
   /** One sample per reconcile, for charts. */
   public record Sample(Instant at, int participants, int bridgesRunning, int bridgesNeeded, double maxStress) {}
 
-  private final class SimClock extends Clock {
-    Instant now;
-
-    SimClock(Instant start) {
-      now = start;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   private final Options o;
   private final List<Sample> samples = new ArrayList<>();
 
@@ -107,7 +81,7 @@ public final class Simulation {
   /** Runs {@code policy} (named {@code name}) over {@code trace} from {@code start} to {@code end}. */
   public Result run(String name, ScalingPolicy policy, List<Conference> trace, Instant start, Instant end) {
     samples.clear();
-    SimClock clock = new SimClock(start);
+    SimulatedClock clock = new SimulatedClock(start);
     BridgePool pool = BridgePool.create(BridgeHealthConfig.defaults(), clock);
     InMemoryCloud cloud = InMemoryCloud.builder(clock).seed(o.seed()).bootDelay(o.bootDelay())
         .deleteDelay(Duration.ofSeconds(30)).quota(100_000).build();
@@ -118,7 +92,7 @@ public final class Simulation {
     BridgeSelector selector = BridgeSelector.builder().maxBridgeParticipants(-1).build();
     if (o.initialBridges() > 0) {
       // The initial bridges were launched long enough ago to be running (and past protection).
-      clock.now = start.minus(o.bootDelay()).minus(o.launchProtection());
+      clock.set(start.minus(o.bootDelay()).minus(o.launchProtection()));
       cloud.grow(o.initialBridges());
     }
     // Conferences on each bridge, and their end times.
@@ -133,9 +107,9 @@ public final class Simulation {
     long unplaced = 0;
     int peak = 0;
     Instant nextReconcile = start;
-    clock.now = start;
-    while (clock.now.isBefore(end)) {
-      Instant now = clock.now;
+    clock.set(start);
+    while (clock.instant().isBefore(end)) {
+      Instant now = clock.instant();
       // Conferences end.
       while (!ending.isEmpty() && !ending.peek().end().isAfter(now)) {
         Conference c = ending.poll();
@@ -210,7 +184,7 @@ public final class Simulation {
       if (samples.isEmpty() || !now.isBefore(samples.get(samples.size() - 1).at().plus(o.reconcileEvery()))) {
         samples.add(new Sample(now, total, running.size(), needed, maxStress));
       }
-      clock.now = now.plus(o.step());
+      clock.set(now.plus(o.step()));
     }
     int actions = (int) autoscaler.audit().stream()
         .filter(e -> e.kind().equals("launch") || e.kind().equals("delete")).count();

@@ -1,39 +1,15 @@
 package io.bridgekeeper.bridges;
 
-import java.time.Clock;
-import java.time.Duration;
+import io.bridgekeeper.simulation.SimulatedClock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
-/** A clock tests move by hand: time passes only when a test says so. Thread-safe. */
-public final class MutableClock extends Clock {
-  private volatile Instant now;
-
+/** The tests' clock: time passes only when a test says so. */
+public final class MutableClock extends SimulatedClock {
   public MutableClock(Instant start) {
-    this.now = start;
+    super(start);
   }
 
   public static MutableClock atEpoch() {
     return new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  }
-
-  public synchronized void advance(Duration d) {
-    now = now.plus(d);
-  }
-
-  @Override
-  public Instant instant() {
-    return now;
-  }
-
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
-
-  @Override
-  public Clock withZone(ZoneId zone) {
-    return this;
   }
 }

@@ -71,12 +71,7 @@ class AutoscalerTest {
 
   @Test
   void scaleInDrainsTheEmptiestUnprotectedBridgeAndDeletesItOnlyWhenEmpty() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
-    Autoscaler a = autoscaler().build();
-    step(a, Duration.ofMinutes(16)); // past launch protection
-    script.add(new ScalingDecision.ScaleIn(1, "test"));
-    step(a, Duration.ofSeconds(10));
+    Autoscaler a = scaledInByOne(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
     assertEquals(List.of("jvb-b"), drainCalls);
     assertEquals(List.of("jvb-b"), a.draining());
     for (int i = 0; i < 5; i++) {
@@ -89,14 +84,20 @@ class AutoscalerTest {
     assertEquals(2, cloud.targetSize());
   }
 
-  @Test
-  void theDrainDeadlineEndsAWaitThatNeverEnds() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b"));
-    participants.putAll(Map.of("jvb-a", 3, "jvb-b", 4));
+  /** Bridges with these participants, past launch protection, and one scale-in decided. */
+  Autoscaler scaledInByOne(Map<String, Integer> people) {
+    cloud.createInstances(people.keySet().stream().sorted().toList());
+    participants.putAll(people);
     Autoscaler a = autoscaler().build();
     step(a, Duration.ofMinutes(16));
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
+    return a;
+  }
+
+  @Test
+  void theDrainDeadlineEndsAWaitThatNeverEnds() {
+    Autoscaler a = scaledInByOne(Map.of("jvb-a", 3, "jvb-b", 4));
     step(a, Duration.ofMinutes(29));
     assertEquals(2, names().size());
     step(a, Duration.ofMinutes(1));
@@ -141,12 +142,7 @@ class AutoscalerTest {
 
   @Test
   void aRestartedAutoscalerFinishesTheDrain() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b"));
-    participants.putAll(Map.of("jvb-a", 5, "jvb-b", 1));
-    Autoscaler first = autoscaler().build();
-    step(first, Duration.ofMinutes(16));
-    script.add(new ScalingDecision.ScaleIn(1, "test"));
-    step(first, Duration.ofSeconds(10));
+    Autoscaler first = scaledInByOne(Map.of("jvb-a", 5, "jvb-b", 1));
     assertEquals(List.of("jvb-b"), first.draining());
     // "Crash": a new autoscaler that knows nothing.
     Autoscaler second = autoscaler().build();
