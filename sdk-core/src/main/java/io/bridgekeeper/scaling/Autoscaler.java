@@ -54,6 +54,7 @@ public final class Autoscaler {
   private final ScalingPolicy policy;
   private final BridgeDrainer drainer;
   private final Lease lease;
+  private final Duration leaseTtl;
   private final String owner;
   private final Clock clock;
   private final Duration protectedTtl;
@@ -76,6 +77,10 @@ public final class Autoscaler {
     drainer = Objects.requireNonNull(b.drainer, "drainer");
     clock = Objects.requireNonNull(b.clock, "clock");
     lease = b.lease == null ? Lease.inMemory(clock) : b.lease;
+    leaseTtl = Objects.requireNonNull(b.leaseTtl, "leaseTtl");
+    if (leaseTtl.isNegative() || leaseTtl.isZero()) {
+      throw new IllegalArgumentException("leaseTtl must be positive");
+    }
     owner = Objects.requireNonNull(b.owner, "owner");
     protectedTtl = Objects.requireNonNull(b.protectedTtl, "protectedTtl");
     drainDeadline = Objects.requireNonNull(b.drainDeadline, "drainDeadline");
@@ -109,7 +114,7 @@ public final class Autoscaler {
   /** One observe → decide → act step. Does nothing unless this replica holds the lease. */
   public synchronized void reconcileOnce() {
     Instant now = clock.instant();
-    if (!lease.tryAcquire(owner, drainDeadline.multipliedBy(2))) {
+    if (!lease.tryAcquire(owner, leaseTtl)) {
       return;
     }
     List<CloudInstance> instances;
@@ -284,6 +289,7 @@ public final class Autoscaler {
     private ScalingPolicy policy;
     private BridgeDrainer drainer;
     private Lease lease;
+    private Duration leaseTtl = Duration.ofMinutes(1);
     private String owner = "autoscaler-" + java.util.UUID.randomUUID();
     private Clock clock = Clock.systemUTC();
     private Duration protectedTtl = Duration.ofSeconds(900);
@@ -314,7 +320,10 @@ public final class Autoscaler {
       return this;
     }
 
-    /** Shared with the other replicas; default: one in memory (a single replica). */
+    /**
+     * Shared with the other replicas; default: one in memory (a single replica). The holder renews
+     * it at every step; a replica that stops stepping loses it after {@link #leaseTtl}.
+     */
     public Builder lease(Lease lease, String owner) {
       this.lease = lease;
       this.owner = owner;
@@ -323,6 +332,12 @@ public final class Autoscaler {
 
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /** How long a lease lasts without renewal (default 1 min): longer than the step interval. */
+    public Builder leaseTtl(Duration ttl) {
+      this.leaseTtl = ttl;
       return this;
     }
 

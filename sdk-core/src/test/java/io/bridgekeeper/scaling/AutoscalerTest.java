@@ -163,10 +163,13 @@ class AutoscalerTest {
     step(b, Duration.ofSeconds(1));
     assertEquals(0, cloud.targetSize(), "b is not the leader");
     assertEquals(1, script.size(), "b did not even decide");
+    step(b, Duration.ofMinutes(2));
+    assertEquals(3, cloud.targetSize(), "a's lease expired unrenewed: b took over and acted");
 
     Autoscaler dry = autoscaler().dryRun(true).build();
+    script.add(new ScalingDecision.ScaleOut(2, "test"));
     step(dry, Duration.ofSeconds(1));
-    assertEquals(0, cloud.targetSize());
+    assertEquals(3, cloud.targetSize(), "dry run: decided, changed nothing");
     assertTrue(dry.audit().stream().anyMatch(e -> e.message().contains("dry run")));
   }
 
