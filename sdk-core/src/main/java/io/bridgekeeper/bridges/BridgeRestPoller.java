@@ -71,8 +71,10 @@ public final class BridgeRestPoller {
       throw new IllegalArgumentException("maxConcurrency must be ≥ 1, was " + b.maxConcurrency);
     }
     maxConcurrency = b.maxConcurrency;
-    // The first failure waits two intervals: the next regular poll would come after one anyway.
-    backoff = new Backoff(interval.multipliedBy(2), maxBackoff);
+    // The first failure waits two intervals (the next regular poll would come after one anyway),
+    // never more than the cap.
+    Duration first = interval.multipliedBy(2);
+    backoff = new Backoff(first.compareTo(maxBackoff) > 0 ? maxBackoff : first, maxBackoff);
   }
 
   public static Builder builder() {

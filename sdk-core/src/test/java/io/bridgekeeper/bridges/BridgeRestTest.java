@@ -152,6 +152,16 @@ class BridgeRestTest {
     }
   }
 
+  @Test
+  void aBackoffCapBetweenOneAndTwoIntervalsIsAccepted() {
+    BridgeRestPoller.builder().client(client).pool(BridgePool.create(BridgeHealthConfig.defaults(),
+        MutableClock.atEpoch())).endpoints(List::of).interval(Duration.ofSeconds(5))
+        .maxBackoff(Duration.ofSeconds(7)).build();
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BridgeRestPoller.builder()
+        .client(client).pool(BridgePool.create(BridgeHealthConfig.defaults(), MutableClock.atEpoch()))
+        .endpoints(List::of).interval(Duration.ofSeconds(5)).maxBackoff(Duration.ofSeconds(4)).build());
+  }
+
   static int closedPort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
