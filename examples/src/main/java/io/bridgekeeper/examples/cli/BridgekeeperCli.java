@@ -83,6 +83,14 @@ public final class BridgekeeperCli {
     String summary();
   }
 
+  /** The value after option {@code args[i - 1]}, which is {@code args[i]}; a usage error when missing. */
+  static String optionValue(List<String> args, int i, String option) {
+    if (i >= args.size()) {
+      throw new UsageException(option + " needs a value");
+    }
+    return args.get(i);
+  }
+
   /** A usage error: reported with the command's usage line, exit status {@link #USAGE}. */
   static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;

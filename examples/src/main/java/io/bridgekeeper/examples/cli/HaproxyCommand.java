@@ -263,38 +263,38 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
       for (int i = 0; i < args.size(); i++) {
         String a = args.get(i);
         switch (a) {
-          case "--topology" -> o.topologyFile = Path.of(value(args, ++i, a));
-          case "--out" -> o.out = Path.of(value(args, ++i, a)).toAbsolutePath();
-          case "--map-dir" -> o.mapDir = Optional.of(Path.of(value(args, ++i, a)).toAbsolutePath());
-          case "--socket" -> o.sockets.add(Path.of(value(args, ++i, a)));
-          case "--master-socket" -> o.masterSockets.add(Path.of(value(args, ++i, a)));
-          case "--config" -> o.configFiles.add(Path.of(value(args, ++i, a)).toAbsolutePath());
-          case "--live-rooms" -> o.liveRooms = Optional.of(Path.of(value(args, ++i, a)));
-          case "--interval" -> o.interval = duration(value(args, ++i, a), a);
-          case "--resync" -> o.resync = duration(value(args, ++i, a), a);
+          case "--topology" -> o.topologyFile = Path.of(BridgekeeperCli.optionValue(args, ++i, a));
+          case "--out" -> o.out = Path.of(BridgekeeperCli.optionValue(args, ++i, a)).toAbsolutePath();
+          case "--map-dir" -> o.mapDir = Optional.of(Path.of(BridgekeeperCli.optionValue(args, ++i, a)).toAbsolutePath());
+          case "--socket" -> o.sockets.add(Path.of(BridgekeeperCli.optionValue(args, ++i, a)));
+          case "--master-socket" -> o.masterSockets.add(Path.of(BridgekeeperCli.optionValue(args, ++i, a)));
+          case "--config" -> o.configFiles.add(Path.of(BridgekeeperCli.optionValue(args, ++i, a)).toAbsolutePath());
+          case "--live-rooms" -> o.liveRooms = Optional.of(Path.of(BridgekeeperCli.optionValue(args, ++i, a)));
+          case "--interval" -> o.interval = duration(BridgekeeperCli.optionValue(args, ++i, a), a);
+          case "--resync" -> o.resync = duration(BridgekeeperCli.optionValue(args, ++i, a), a);
           case "--once" -> o.once = true;
           case "--no-check" -> o.noCheck = true;
           case "--fragment" -> o.fragment = true;
           case "--no-log" -> o.noLog = true;
-          case "--bind" -> o.binds.add(value(args, ++i, a));
-          case "--bind-tls" -> o.tlsBinds.add(value(args, ++i, a));
-          case "--cert" -> o.cert = Path.of(value(args, ++i, a));
+          case "--bind" -> o.binds.add(BridgekeeperCli.optionValue(args, ++i, a));
+          case "--bind-tls" -> o.tlsBinds.add(BridgekeeperCli.optionValue(args, ++i, a));
+          case "--cert" -> o.cert = Path.of(BridgekeeperCli.optionValue(args, ++i, a));
           case "--stats-socket" -> {
-            String v = value(args, ++i, a);
+            String v = BridgekeeperCli.optionValue(args, ++i, a);
             o.statsSocket = v.equals("none") ? Optional.empty() : Optional.of(Path.of(v));
           }
-          case "--static-server" -> o.staticServers.add(value(args, ++i, a));
-          case "--server-tls" -> o.serverTls = switch (value(args, ++i, a)) {
+          case "--static-server" -> o.staticServers.add(BridgekeeperCli.optionValue(args, ++i, a));
+          case "--server-tls" -> o.serverTls = switch (BridgekeeperCli.optionValue(args, ++i, a)) {
             case "plain" -> HaproxyConfig.ServerTls.PLAIN;
             case "verify" -> HaproxyConfig.ServerTls.VERIFY;
             case "no-verify" -> HaproxyConfig.ServerTls.NO_VERIFY;
             default -> throw new UsageException("--server-tls is plain, verify or no-verify");
           };
-          case "--ca-file" -> o.caFile = Path.of(value(args, ++i, a));
-          case "--health-path" -> o.healthPath = value(args, ++i, a);
+          case "--ca-file" -> o.caFile = Path.of(BridgekeeperCli.optionValue(args, ++i, a));
+          case "--health-path" -> o.healthPath = BridgekeeperCli.optionValue(args, ++i, a);
           case "--agent-port" -> {
             try {
-              o.agentPort = Integer.parseInt(value(args, ++i, a));
+              o.agentPort = Integer.parseInt(BridgekeeperCli.optionValue(args, ++i, a));
             } catch (NumberFormatException e) {
               throw new UsageException("--agent-port needs a number");
             }
@@ -357,11 +357,5 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
       };
     }
 
-    private static String value(List<String> args, int i, String option) {
-      if (i >= args.size()) {
-        throw new UsageException(option + " needs a value");
-      }
-      return args.get(i);
-    }
   }
 }

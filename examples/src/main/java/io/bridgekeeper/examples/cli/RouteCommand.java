@@ -48,8 +48,8 @@ final class RouteCommand implements BridgekeeperCli.Command {
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
-        case "--topology" -> topologyFile = Path.of(value(args, ++i, a));
-        case "--tenant" -> tenant = value(args, ++i, a);
+        case "--topology" -> topologyFile = Path.of(BridgekeeperCli.optionValue(args, ++i, a));
+        case "--tenant" -> tenant = BridgekeeperCli.optionValue(args, ++i, a);
         case "--" -> {
           targets.addAll(args.subList(i + 1, args.size()));
           i = args.size();
@@ -94,12 +94,6 @@ final class RouteCommand implements BridgekeeperCli.Command {
     return failures == 0 ? BridgekeeperCli.OK : BridgekeeperCli.SOME_FAILED;
   }
 
-  private static String value(List<String> args, int i, String option) {
-    if (i >= args.size()) {
-      throw new UsageException(option + " needs a value");
-    }
-    return args.get(i);
-  }
 
   /** Returns 1 when the target failed. */
   private static int routeOne(RoutingTable table, String target, String tenant, PrintStream out, PrintStream err) {

@@ -48,14 +48,13 @@ final class SimulateCommand implements BridgekeeperCli.Command {
     Path outDir = Path.of("simulation");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
-      String v = i + 1 < args.size() ? args.get(i + 1) : null;
       try {
         switch (a) {
-          case "--hours" -> hours = Integer.parseInt(need(v, a));
-          case "--peak" -> peak = Double.parseDouble(need(v, a));
-          case "--seed" -> seed = Long.parseLong(need(v, a));
-          case "--trace" -> trace = Path.of(need(v, a));
-          case "--out" -> outDir = Path.of(need(v, a));
+          case "--hours" -> hours = Integer.parseInt(BridgekeeperCli.optionValue(args, i + 1, a));
+          case "--peak" -> peak = Double.parseDouble(BridgekeeperCli.optionValue(args, i + 1, a));
+          case "--seed" -> seed = Long.parseLong(BridgekeeperCli.optionValue(args, i + 1, a));
+          case "--trace" -> trace = Path.of(BridgekeeperCli.optionValue(args, i + 1, a));
+          case "--out" -> outDir = Path.of(BridgekeeperCli.optionValue(args, i + 1, a));
           default -> throw new UsageException("unknown option " + a);
         }
       } catch (NumberFormatException e) {
@@ -116,10 +115,4 @@ final class SimulateCommand implements BridgekeeperCli.Command {
     return BridgekeeperCli.OK;
   }
 
-  private static String need(String v, String option) {
-    if (v == null) {
-      throw new UsageException(option + " needs a value");
-    }
-    return v;
-  }
 }
