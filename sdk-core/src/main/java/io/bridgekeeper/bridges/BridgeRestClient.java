@@ -77,7 +77,7 @@ public final class BridgeRestClient {
 
   /** {@code GET /about/health}: 2xx passes, another status fails, no answer in time times out, no connection fails. */
   public CompletableFuture<HealthCheck> health(BridgeEndpoint bridge) {
-    return send(bridge, HttpRequest.newBuilder(bridge.resolve("/about/health")).GET())
+    return send(HttpRequest.newBuilder(bridge.resolve("/about/health")).GET())
         .handle((r, e) -> {
           if (e != null) {
             return timedOut(e) ? HealthCheck.TIMED_OUT : HealthCheck.FAILED;
@@ -88,7 +88,7 @@ public final class BridgeRestClient {
 
   /** {@code GET /colibri/stats} (needs the COLIBRI REST API enabled on the bridge). */
   public CompletableFuture<StatsResult> stats(BridgeEndpoint bridge) {
-    return send(bridge, HttpRequest.newBuilder(bridge.resolve("/colibri/stats")).GET()
+    return send(HttpRequest.newBuilder(bridge.resolve("/colibri/stats")).GET()
         .header("Accept", "application/json"))
         .handle((r, e) -> {
           if (e != null) {
@@ -111,7 +111,7 @@ public final class BridgeRestClient {
 
   /** {@code POST /colibri/drain/enable} or {@code /disable}: a draining bridge gets no new conferences. */
   public CompletableFuture<ControlResult> drain(BridgeEndpoint bridge, boolean enable) {
-    return control(bridge, HttpRequest.newBuilder(bridge.resolve(enable ? "/colibri/drain/enable" : "/colibri/drain/disable"))
+    return control(HttpRequest.newBuilder(bridge.resolve(enable ? "/colibri/drain/enable" : "/colibri/drain/disable"))
         .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
@@ -120,13 +120,13 @@ public final class BridgeRestClient {
    * the bridge's conferences to end (jitsi-videobridge ShutdownManager); not graceful shuts down now.
    */
   public CompletableFuture<ControlResult> shutdown(BridgeEndpoint bridge, boolean graceful) {
-    return control(bridge, HttpRequest.newBuilder(bridge.resolve("/colibri/shutdown"))
+    return control(HttpRequest.newBuilder(bridge.resolve("/colibri/shutdown"))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"graceful-shutdown\": " + graceful + "}")));
   }
 
-  private CompletableFuture<ControlResult> control(BridgeEndpoint bridge, HttpRequest.Builder request) {
-    return send(bridge, request).handle((r, e) -> {
+  private CompletableFuture<ControlResult> control(HttpRequest.Builder request) {
+    return send(request).handle((r, e) -> {
       if (e != null) {
         Throwable cause = unwrap(e);
         return new ControlResult.Unreachable(timedOut(cause) ? Outcome.TIMED_OUT : Outcome.UNREACHABLE, describe(cause));
@@ -139,7 +139,7 @@ public final class BridgeRestClient {
     });
   }
 
-  private CompletableFuture<HttpResponse<String>> send(BridgeEndpoint bridge, HttpRequest.Builder request) {
+  private CompletableFuture<HttpResponse<String>> send(HttpRequest.Builder request) {
     return http.sendAsync(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString())
         // The request timeout covers the headers; orTimeout bounds the body too.
         .orTimeout(timeout.toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
