@@ -89,6 +89,8 @@ public final class HaproxySync {
 
   private final List<Instance> instances;
   private final Set<String> declaredBackends;
+  /** The configuration text haproxy -c last accepted, per instance. */
+  private final Map<String, String> checkedConfigs = new java.util.concurrent.ConcurrentHashMap<>();
 
   private HaproxySync(List<Instance> instances, Set<String> declaredBackends) {
     if (instances.isEmpty()) {
@@ -176,12 +178,15 @@ public final class HaproxySync {
     HaproxyMaps.Rendered maps = HaproxyMaps.Rendered.of(table, backends);
     String text = config.render(table.topology());
     Optional<Path> binary = HaproxyBinary.locate();
-    if (binary.isPresent()) {
+    // The configuration changes only when shards come or go; map contents do not affect what
+    // haproxy -c checks (they are validated against the backends above). Check each text once.
+    if (binary.isPresent() && !text.equals(checkedConfigs.get(instance.name()))) {
       try {
         config.check(binary.get(), table, maps);
       } catch (IOException e) {
         throw new HaproxyConfigException("instance " + instance.name() + ": could not run haproxy -c: " + e.getMessage());
       }
+      checkedConfigs.put(instance.name(), text);
     }
     return new Prepared(instance, maps, text, backends);
   }
