@@ -39,7 +39,9 @@ public final class BridgePool {
   private final BridgeHealthConfig config;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Map<String, BridgeRecord> bridges = new LinkedHashMap<>();
+  private final Map<String, BridgeRecord> bridges = new java.util.HashMap<>();
+  /** The records sorted by id (PoolSnapshot's order), rebuilt only when a bridge comes or goes. */
+  private List<BridgeRecord> sorted = List.of();
   private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Bridge>> updateListeners = new CopyOnWriteArrayList<>();
 
@@ -115,8 +117,7 @@ public final class BridgePool {
       if (r == null) {
         return;
       }
-      r.sources.remove(source);
-      if (r.sources.isEmpty()) {
+      if (!r.removeSource(source)) {
         remove(r, "left every source");
       }
     } finally {
@@ -143,7 +144,7 @@ public final class BridgePool {
     lock.lock();
     try {
       Instant now = clock.instant();
-      for (BridgeRecord r : new ArrayList<>(bridges.values())) {
+      for (BridgeRecord r : sorted) {
         if (r.forgettable(now)) {
           remove(r, "lost for longer than " + config.forgetLostAfter());
         } else {
@@ -161,13 +162,19 @@ public final class BridgePool {
     try {
       Instant now = clock.instant();
       List<Bridge> views = new ArrayList<>(bridges.size());
-      for (BridgeRecord r : bridges.values()) {
-        views.add(r.view(r.stateAt(now), now));
+      for (BridgeRecord r : sorted) {
+        views.add(r.viewAt(now));
       }
       return new PoolSnapshot(now, views);
     } finally {
       lock.unlock();
     }
+  }
+
+  private void resort() {
+    List<BridgeRecord> records = new ArrayList<>(bridges.values());
+    records.sort(java.util.Comparator.comparing(r -> r.id));
+    sorted = records;
   }
 
   private interface Update {
@@ -185,6 +192,7 @@ public final class BridgePool {
         }
         r = new BridgeRecord(bridgeId, config, now);
         bridges.put(bridgeId, r);
+        resort();
         update.apply(r, now);
         r.state = r.stateAt(now);
         LOG.info("bridge {} appeared: {}", bridgeId, r.state);
@@ -217,7 +225,10 @@ public final class BridgePool {
     Instant now = clock.instant();
     transition(r, now);
     bridges.remove(r.id);
-    if (r.state != BridgeState.GRACEFUL_SHUTDOWN && r.state != BridgeState.SHUTTING_DOWN) {
+    resort();
+    // A drained bridge leaving is how scale-in ends; only a bridge that was taking conferences is a loss.
+    if (r.state != BridgeState.GRACEFUL_SHUTDOWN && r.state != BridgeState.SHUTTING_DOWN
+        && r.state != BridgeState.DRAINING) {
       LOG.warn("bridge {} removed ({}) while {}: lost", r.id, why, r.state);
     } else {
       LOG.info("bridge {} removed ({})", r.id, why);

@@ -17,7 +17,9 @@ final class BridgeRecord {
   private record Added(Instant at, int count) {}
 
   final String id;
-  final Set<String> sources = new LinkedHashSet<>();
+  private final Set<String> sources = new LinkedHashSet<>();
+  /** An immutable copy of sources for views, replaced only when the set changes. */
+  private Set<String> sourcesView = Set.of();
   private final BridgeHealthConfig config;
   private Instant lastPresence;
   private Optional<BridgeStats> stats = Optional.empty();
@@ -27,6 +29,10 @@ final class BridgeRecord {
   private boolean checksPassing = true;
   private final ArrayDeque<Added> added = new ArrayDeque<>();
   BridgeState state;
+  /** The last view, valid from cachedAt until cachedUntil (exclusive) unless a fact changes. */
+  private Bridge cachedView;
+  private Instant cachedAt;
+  private Instant cachedUntil;
 
   BridgeRecord(String id, BridgeHealthConfig config, Instant now) {
     this.id = id;
@@ -36,7 +42,10 @@ final class BridgeRecord {
   }
 
   void presence(String source, Optional<BridgeStats> newStats, Instant now) {
-    sources.add(source);
+    cachedView = null;
+    if (sources.add(source)) {
+      sourcesView = Set.copyOf(sources);
+    }
     lastPresence = now;
     newStats.ifPresent(s -> {
       stats = Optional.of(s);
@@ -50,6 +59,7 @@ final class BridgeRecord {
   }
 
   void healthCheck(HealthCheck result, Instant now) {
+    cachedView = null;
     if (result == HealthCheck.PASSED) {
       checksPassing = true;
     } else {
@@ -59,12 +69,17 @@ final class BridgeRecord {
   }
 
   void participantsAdded(int count, Instant now) {
+    cachedView = null;
     added.addLast(new Added(now, count));
     prune(now);
   }
 
   /** The state the facts mean at {@code now}; precedence as documented on {@link BridgeState}. */
   BridgeState stateAt(Instant now) {
+    return stateAt(now, correctedStress(now));
+  }
+
+  private BridgeState stateAt(Instant now, OptionalDouble corrected) {
     if (Duration.between(lastPresence, now).compareTo(config.presenceTimeout()) > 0) {
       return BridgeState.LOST;
     }
@@ -87,7 +102,6 @@ final class BridgeRecord {
     if (stats.get().drain().orElse(true)) {
       return BridgeState.DRAINING;
     }
-    OptionalDouble corrected = correctedStress(now);
     if (corrected.isPresent() && corrected.getAsDouble() >= config.stressThreshold()) {
       return BridgeState.OVERLOADED;
     }
@@ -96,11 +110,15 @@ final class BridgeRecord {
 
   /** Reported stress plus the participants added within the ramp-up window times their stress. */
   OptionalDouble correctedStress(Instant now) {
+    return correctedStress(recentlyAdded(now));
+  }
+
+  private OptionalDouble correctedStress(int recentlyAdded) {
     if (stats.isEmpty() || stats.get().stressLevel().isEmpty()) {
       return OptionalDouble.empty();
     }
     double perParticipant = stats.get().averageParticipantStress().orElse(config.averageParticipantStress());
-    return OptionalDouble.of(stats.get().stressLevel().getAsDouble() + recentlyAdded(now) * perParticipant);
+    return OptionalDouble.of(stats.get().stressLevel().getAsDouble() + recentlyAdded * perParticipant);
   }
 
   int recentlyAdded(Instant now) {
@@ -125,8 +143,54 @@ final class BridgeRecord {
     return Duration.between(lastPresence, now).compareTo(config.presenceTimeout().plus(config.forgetLostAfter())) > 0;
   }
 
+  /** Removes a source; whether any is left. */
+  boolean removeSource(String source) {
+    cachedView = null;
+    if (sources.remove(source)) {
+      sourcesView = Set.copyOf(sources);
+    }
+    return !sources.isEmpty();
+  }
+
+  /**
+   * The view at {@code now}. A snapshot of 1,000 bridges is taken per conference placement in a
+   * simulation, so a view is reused until a fact changes or the clock reaches the next instant
+   * at which time alone changes it (presence timeout, failure reset, ramp-up expiry).
+   */
+  Bridge viewAt(Instant now) {
+    if (cachedView != null && !now.isBefore(cachedAt) && now.isBefore(cachedUntil)) {
+      return cachedView;
+    }
+    int recent = recentlyAdded(now);
+    OptionalDouble corrected = correctedStress(recent);
+    cachedView = new Bridge(id, stateAt(now, corrected), stats, corrected, recent, lastPresence, sourcesView,
+        gracefulShutdown, shuttingDown);
+    cachedAt = now;
+    cachedUntil = nextTimeDrivenChange(now);
+    return cachedView;
+  }
+
+  private Instant nextTimeDrivenChange(Instant now) {
+    Instant until = lastPresence.plus(config.presenceTimeout());
+    if (lastFailure != null) {
+      until = earliestAfter(now, until, lastFailure.plus(config.failureResetThreshold()));
+    }
+    if (!added.isEmpty()) {
+      if (added.peekLast().at.isAfter(now)) {
+        return now; // the clock went back: an addition still to count; no reuse
+      }
+      // Appended in clock order, so the oldest addition leaves the window first.
+      until = earliestAfter(now, until, added.peekFirst().at.plus(config.participantRampUp()));
+    }
+    return until;
+  }
+
+  private static Instant earliestAfter(Instant now, Instant until, Instant candidate) {
+    return candidate.isAfter(now) && candidate.isBefore(until) ? candidate : until;
+  }
+
   Bridge view(BridgeState at, Instant now) {
-    return new Bridge(id, at, stats, correctedStress(now), recentlyAdded(now), lastPresence, sources,
+    return new Bridge(id, at, stats, correctedStress(now), recentlyAdded(now), lastPresence, sourcesView,
         gracefulShutdown, shuttingDown);
   }
 }

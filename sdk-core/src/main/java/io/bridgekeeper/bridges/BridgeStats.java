@@ -72,7 +72,8 @@ public record BridgeStats(
     averageParticipantStress.ifPresent(s -> checkStress("average_participant_stress", s));
     conferences.ifPresent(c -> checkCount("conferences", c));
     participants.ifPresent(c -> checkCount("endpoints", c));
-    raw = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(raw, "raw")));
+    raw = Objects.requireNonNull(raw, "raw").isEmpty() ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(raw));
   }
 
   /** The version jicofo pins conferences to: {@code version-release}, or the version alone. */

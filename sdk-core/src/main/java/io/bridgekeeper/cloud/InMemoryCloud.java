@@ -61,6 +61,10 @@ public final class InMemoryCloud implements CloudBackend {
   private int targetSize;
   private long nextId = 1;
   private int forcedErrors;
+  private static final Map<String, String> LABELS = Map.of("role", "jvb");
+  private List<CloudInstance> listed;
+  private Instant listedAt;
+  private Instant listedUntil;
 
   private InMemoryCloud(Builder b) {
     clock = Objects.requireNonNull(b.clock, "clock");
@@ -90,12 +94,25 @@ public final class InMemoryCloud implements CloudBackend {
   public synchronized List<CloudInstance> listInstances() {
     maybeFail("list");
     Instant now = clock.instant();
-    expire(now);
-    List<CloudInstance> out = new ArrayList<>();
-    for (Vm vm : vms.values()) {
-      out.add(new CloudInstance(vm.id, vm.name, vm.status(now), zone, vm.createdAt, Map.of("role", "jvb")));
+    // A simulation lists every step; the list only changes on a call or when a boot or delete
+    // finishes, so it is rebuilt only then.
+    if (listed != null && !now.isBefore(listedAt) && now.isBefore(listedUntil)) {
+      return listed;
     }
-    return out;
+    expire(now);
+    List<CloudInstance> out = new ArrayList<>(vms.size());
+    Instant until = Instant.MAX;
+    for (Vm vm : vms.values()) {
+      out.add(new CloudInstance(vm.id, vm.name, vm.status(now), zone, vm.createdAt, LABELS));
+      Instant change = vm.deletedAt != null ? vm.deletedAt.plus(deleteDelay) : vm.createdAt.plus(bootDelay);
+      if (change.isAfter(now) && change.isBefore(until)) {
+        until = change;
+      }
+    }
+    listed = List.copyOf(out);
+    listedAt = now;
+    listedUntil = until;
+    return listed;
   }
 
   @Override
@@ -144,6 +161,7 @@ public final class InMemoryCloud implements CloudBackend {
       vms.put(name, new Vm(id, name, now, random.nextDouble() < launchFailureRate));
     }
     targetSize += names.size();
+    listed = null;
   }
 
   @Override
@@ -163,11 +181,14 @@ public final class InMemoryCloud implements CloudBackend {
       }
     }
     targetSize -= deleted.size();
+    listed = null;
     return new DeleteResult(deleted, skipped);
   }
 
   private void expire(Instant now) {
-    vms.values().removeIf(vm -> vm.deletedAt != null && !now.isBefore(vm.deletedAt.plus(deleteDelay)));
+    if (vms.values().removeIf(vm -> vm.deletedAt != null && !now.isBefore(vm.deletedAt.plus(deleteDelay)))) {
+      listed = null;
+    }
   }
 
   private void maybeFail(String call) {

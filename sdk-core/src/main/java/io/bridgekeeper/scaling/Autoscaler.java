@@ -245,13 +245,18 @@ public final class Autoscaler {
 
   /** Drains up to {@code n} victims; returns how many accepted. */
   private int startDrains(List<CloudInstance> capacity, PoolSnapshot snapshot, int n, Instant now) {
+    // Each instance's bridge, looked up once rather than inside the comparator.
+    Map<String, Optional<Bridge>> bridgeOf = new java.util.HashMap<>();
+    for (CloudInstance i : capacity) {
+      bridgeOf.put(i.name(), snapshot.bridge(bridgeOfInstance.apply(i.name())));
+    }
     List<CloudInstance> candidates = capacity.stream()
         .filter(i -> i.status() == InstanceStatus.RUNNING)
         .filter(i -> !now.isBefore(i.createdAt().plus(protectedTtl)))
-        .sorted(Comparator.<CloudInstance>comparingInt(i -> snapshot.bridge(bridgeOfInstance.apply(i.name())).isPresent() ? 1 : 0)
-            .thenComparingInt(i -> snapshot.bridge(bridgeOfInstance.apply(i.name())).map(Bridge::participants)
+        .sorted(Comparator.<CloudInstance>comparingInt(i -> bridgeOf.get(i.name()).isPresent() ? 1 : 0)
+            .thenComparingInt(i -> bridgeOf.get(i.name()).map(Bridge::participants)
                 .orElse(OptionalInt.empty()).orElse(Integer.MAX_VALUE))
-            .thenComparingDouble(i -> snapshot.bridge(bridgeOfInstance.apply(i.name())).map(b -> b.correctedStress()
+            .thenComparingDouble(i -> bridgeOf.get(i.name()).map(b -> b.correctedStress()
                 .orElse(Double.MAX_VALUE)).orElse(0.0))
             .thenComparing(CloudInstance::name))
         .toList();

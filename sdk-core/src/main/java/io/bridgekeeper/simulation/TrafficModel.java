@@ -78,7 +78,8 @@ public final class TrafficModel {
     double hour = (t.getEpochSecond() % 86_400) / 3600.0;
     double phase = Math.cos(2 * Math.PI * (hour - o.peakHourUtc()) / 24.0); // 1 at the peak, -1 at the trough
     double rate = o.peakPerHour() * (o.troughFraction() + (1 - o.troughFraction()) * (phase + 1) / 2);
-    java.time.DayOfWeek day = t.atZone(java.time.ZoneOffset.UTC).getDayOfWeek();
+    // 1970-01-01 was a Thursday (index 3 from Monday); no ZonedDateTime per candidate arrival.
+    java.time.DayOfWeek day = java.time.DayOfWeek.of((int) Math.floorMod(Math.floorDiv(t.getEpochSecond(), 86_400) + 3, 7) + 1);
     if (day == java.time.DayOfWeek.SATURDAY || day == java.time.DayOfWeek.SUNDAY) {
       rate *= o.weekendFactor();
     }

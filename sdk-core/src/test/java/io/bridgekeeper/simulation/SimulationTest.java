@@ -9,6 +9,10 @@ import io.bridgekeeper.scaling.ThresholdOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class SimulationTest {
@@ -31,6 +35,32 @@ class SimulationTest {
     assertTrue(a.vmHours() > 0 && a.oracleVmHours() > 0, a.toString());
     assertTrue(a.vmHours() >= a.oracleVmHours() * 0.5, "the oracle is a lower bound on useful capacity: " + a);
     assertTrue(a.peakBridges() >= 2, a.toString());
+  }
+
+  /**
+   * The default run places conferences through a one-snapshot-per-step path; it must choose exactly
+   * what jicofo's selector, asked once per conference, chooses — over whole runs with drains,
+   * launches and deletions, for either policy.
+   */
+  @Property(tries = 8)
+  void theFastPlacementChoosesWhatTheSelectorChooses(@ForAll @LongRange(min = 1, max = 1_000_000) long seed,
+      @ForAll @DoubleRange(min = 60, max = 900) double peakPerHour, @ForAll boolean threshold) {
+    Instant start = Instant.parse("2026-01-05T06:00:00Z");
+    Instant end = start.plus(Duration.ofHours(5));
+    TrafficModel.Options traffic = new TrafficModel.Options(peakPerHour, 0.05, 9, 0.3, 2, 1.6, 100,
+        Duration.ofMinutes(20), 0.8);
+    List<Conference> trace = new TrafficModel(traffic, List.of(), seed).generate(start, end);
+    java.util.function.Supplier<ScalingPolicy> policy = () -> threshold
+        ? ScalingPolicy.threshold(ThresholdOptions.jitsiProductionJvb(2, 100).withEmptyPeriodsAreZero(true))
+        : ScalingPolicy.bounded(ScalingPolicy.targetTracking(TargetTrackingPolicy.Options.defaults()), 2, 100);
+    Simulation fast = new Simulation(Simulation.Options.defaults());
+    Simulation exact = new Simulation(Simulation.Options.defaults(),
+        io.bridgekeeper.bridges.BridgeSelector.builder().maxBridgeParticipants(-1).build());
+    Simulation.Result a = fast.run("p", policy.get(), trace, start, end);
+    Simulation.Result b = exact.run("p", policy.get(), trace, start, end);
+    assertEquals(b, a);
+    assertEquals(exact.samples(), fast.samples());
+    assertTrue(a.scaleActions() > 0, "the run scaled: " + a);
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.bridgekeeper.scaling.ScalingPolicy;
 import io.bridgekeeper.scaling.TargetTrackingPolicy;
 import io.bridgekeeper.scaling.ThresholdOptions;
 import io.bridgekeeper.simulation.Conference;
+import io.bridgekeeper.simulation.Scenario;
 import io.bridgekeeper.simulation.Simulation;
 import io.bridgekeeper.simulation.SimulationReport;
 import io.bridgekeeper.simulation.TrafficModel;
@@ -22,16 +23,17 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code bridgekeeper simulate [--hours H] [--peak N] [--seed S] [--trace CSV] [--out DIR]}: runs
- * scaling policies side by side on the same conference trace (the diurnal model by default) with the
- * in-memory cloud, prints a table and writes {@code report.html} and {@code report.json}.
+ * {@code bridgekeeper simulate [--scenario diurnal|flash-crowd] [--peak N] [--seed S] [--hours H]
+ * [--trace CSV] [--out DIR]}: runs scaling policies side by side on the same conference trace (the
+ * reference diurnal weekday by default, {@link Scenario}) with the in-memory cloud, prints a table
+ * and writes {@code report.html} and {@code report.json}.
  */
 final class SimulateCommand implements BridgekeeperCli.Command {
-  static final Instant START = Instant.parse("2026-01-05T00:00:00Z"); // a Monday, 00:00 UTC
 
   @Override
   public String usage() {
-    return "simulate [--hours 24] [--peak 300] [--seed 1] [--trace FILE.csv] [--out simulation]";
+    return "simulate [--scenario diurnal|flash-crowd] [--peak 600] [--seed 1] [--hours 24] [--trace FILE.csv] "
+        + "[--out simulation]";
   }
 
   @Override
@@ -41,8 +43,9 @@ final class SimulateCommand implements BridgekeeperCli.Command {
 
   @Override
   public int run(List<String> args, BufferedReader in, PrintStream out, PrintStream err) {
-    int hours = 24;
-    double peak = 300;
+    Integer hours = null;
+    String scenarioName = "diurnal";
+    double peak = 600;
     long seed = 1;
     Path trace = null;
     Path outDir = Path.of("simulation");
@@ -51,6 +54,7 @@ final class SimulateCommand implements BridgekeeperCli.Command {
       try {
         switch (a) {
           case "--hours" -> hours = Integer.parseInt(BridgekeeperCli.optionValue(args, i + 1, a));
+          case "--scenario" -> scenarioName = BridgekeeperCli.optionValue(args, i + 1, a);
           case "--peak" -> peak = Double.parseDouble(BridgekeeperCli.optionValue(args, i + 1, a));
           case "--seed" -> seed = Long.parseLong(BridgekeeperCli.optionValue(args, i + 1, a));
           case "--trace" -> trace = Path.of(BridgekeeperCli.optionValue(args, i + 1, a));
@@ -62,27 +66,38 @@ final class SimulateCommand implements BridgekeeperCli.Command {
       }
       i++;
     }
-    if (hours < 1 || hours > 24 * 14 || !(peak > 0)) {
+    if ((hours != null && (hours < 1 || hours > 24 * 14)) || !(peak > 0)) {
       throw new UsageException("--hours is 1 to 336, --peak positive");
     }
-    Instant end = START.plus(Duration.ofHours(hours));
+    Scenario chosen = switch (scenarioName) {
+      case "diurnal" -> Scenario.diurnal(peak, seed);
+      case "flash-crowd" -> Scenario.flashCrowd(peak, seed);
+      default -> throw new UsageException("--scenario is diurnal or flash-crowd, not " + scenarioName);
+    };
+    if (hours != null) {
+      chosen = new Scenario(chosen.name(), chosen.description(), chosen.traffic(), chosen.start(),
+          chosen.start().plus(Duration.ofHours(hours)));
+    }
+    Instant start = chosen.start();
+    Instant end = chosen.end();
+    Simulation.Options options = Simulation.Options.defaults();
     List<Conference> conferences;
     String scenario;
     try {
       if (trace != null) {
         conferences = TrafficModel.readCsv(trace);
         scenario = "trace " + trace + ": " + conferences.size() + " conferences";
+        options = options.withWarmUp(Duration.ZERO); // a trace is measured from its first conference
         if (!conferences.isEmpty()) {
-          end = conferences.get(conferences.size() - 1).end();
+          start = conferences.get(0).start();
+          end = conferences.stream().map(Conference::end).max(Instant::compareTo).orElseThrow();
         }
       } else {
-        TrafficModel.Options o = TrafficModel.Options.diurnal();
-        o = new TrafficModel.Options(peak, o.troughFraction(), o.peakHourUtc(), o.weekendFactor(), o.minParticipants(),
-            o.paretoAlpha(), o.maxParticipants(), o.medianDuration(), o.durationSigma());
-        conferences = new TrafficModel(o, List.of(), seed).generate(START, end);
-        scenario = String.format(java.util.Locale.ROOT, "%d h of diurnal traffic from %s: peak %.0f conferences/h at "
-            + "14:00 UTC, %d conferences, seed %d; 0.005 stress per participant, 0.8 overload threshold, 120 s boot",
-            hours, START, peak, conferences.size(), seed);
+        // The warm-up's conferences too: the fleet is judged once it has caught up with the load.
+        conferences = chosen.conferences(options.warmUp());
+        scenario = String.format(java.util.Locale.ROOT, "%s, %d h from %s: %d conferences; 0.005 stress per "
+            + "participant, 0.8 overload threshold, 120 s boot, %s warm-up", chosen.description(),
+            Duration.between(start, end).toHours(), start, conferences.size(), options.warmUp());
       }
     } catch (IOException | IllegalArgumentException e) {
       err.println("bridgekeeper simulate: " + e.getMessage());
@@ -92,13 +107,12 @@ final class SimulateCommand implements BridgekeeperCli.Command {
     // Jitsi's production JVB values with jitsi-autoscaler's exact semantics (empty periods read as 0).
     policies.put("jitsi-autoscaler 0.3/0.1", () -> ScalingPolicy.threshold(
         ThresholdOptions.jitsiProductionJvb(2, 500).withEmptyPeriodsAreZero(true)));
-    policies.put("target tracking 0.5", () -> ScalingPolicy.bounded(
+    policies.put("target tracking 0.3", () -> ScalingPolicy.bounded(
         ScalingPolicy.targetTracking(TargetTrackingPolicy.Options.defaults()), 2, 500));
-    Simulation.Options options = Simulation.Options.defaults();
     List<SimulationReport.Run> runs = new ArrayList<>();
     for (Map.Entry<String, Supplier<ScalingPolicy>> p : policies.entrySet()) {
       Simulation sim = new Simulation(options);
-      Simulation.Result r = sim.run(p.getKey(), p.getValue().get(), conferences, START, end);
+      Simulation.Result r = sim.run(p.getKey(), p.getValue().get(), conferences, start, end);
       runs.add(new SimulationReport.Run(r, sim.samples()));
     }
     out.println(scenario);

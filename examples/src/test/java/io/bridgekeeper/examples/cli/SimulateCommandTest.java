@@ -40,5 +40,15 @@ class SimulateCommandTest {
     assertEquals("simulate", BridgekeeperCli.MAIN_JOB);
     assertEquals("2", run("simulate", "--hours", "0")[0]);
     assertEquals("2", run("simulate", "--peak", "lots")[0]);
+    String[] r = run("simulate", "--scenario", "stampede");
+    assertEquals("2", r[0]);
+    assertTrue(r[2].contains("diurnal or flash-crowd"), r[2]);
+  }
+
+  @Test
+  void runsTheFlashCrowdScenario(@TempDir Path dir) {
+    String[] r = run("simulate", "--scenario", "flash-crowd", "--hours", "12", "--peak", "200", "--out", dir.toString());
+    assertEquals("0", r[0], r[2]);
+    assertTrue(r[1].contains("more from 10:00 for 45 min") && r[1].contains("12 h from 2026-01-05T00:00:00Z"), r[1]);
   }
 }
