@@ -87,7 +87,20 @@ public final class BridgePool {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(bridgeId, "bridgeId");
     Objects.requireNonNull(stats, "stats");
-    update(bridgeId, true, (r, now) -> r.presence(source, stats, now));
+    lock.lock();
+    try {
+      // The hot path of a large pool (one call per bridge per stats interval): no lambda, one lookup.
+      BridgeRecord known = bridges.get(bridgeId);
+      if (known != null) {
+        Instant now = clock.instant();
+        known.presence(source, stats, now);
+        transition(known, now);
+      } else {
+        update(bridgeId, true, (r, now) -> r.presence(source, stats, now));
+      }
+    } finally {
+      lock.unlock();
+    }
     if (stats.isPresent() && !updateListeners.isEmpty()) {
       lock.lock();
       try {
@@ -161,11 +174,11 @@ public final class BridgePool {
     lock.lock();
     try {
       Instant now = clock.instant();
-      List<Bridge> views = new ArrayList<>(bridges.size());
-      for (BridgeRecord r : sorted) {
-        views.add(r.viewAt(now));
+      Bridge[] views = new Bridge[sorted.size()];
+      for (int i = 0; i < views.length; i++) {
+        views[i] = sorted.get(i).viewAt(now);
       }
-      return new PoolSnapshot(now, views);
+      return new PoolSnapshot(now, List.of(views));
     } finally {
       lock.unlock();
     }

@@ -1,6 +1,5 @@
 package io.bridgekeeper.bridges;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
@@ -22,10 +21,14 @@ final class BridgeRecord {
   private Set<String> sourcesView = Set.of();
   private final BridgeHealthConfig config;
   private Instant lastPresence;
+  /** lastPresence + the presence timeout: LOST after it (kept, not recomputed per state query). */
+  private Instant lostAfter;
   private Optional<BridgeStats> stats = Optional.empty();
   private boolean gracefulShutdown;
   private boolean shuttingDown;
   private Instant lastFailure;
+  /** lastFailure + the failure reset threshold: a failure is recent before it. */
+  private Instant failureRecentUntil;
   private boolean checksPassing = true;
   private final ArrayDeque<Added> added = new ArrayDeque<>();
   BridgeState state;
@@ -38,6 +41,7 @@ final class BridgeRecord {
     this.id = id;
     this.config = config;
     this.lastPresence = now;
+    this.lostAfter = now.plus(config.presenceTimeout());
     this.state = BridgeState.STARTING;
   }
 
@@ -46,9 +50,12 @@ final class BridgeRecord {
     if (sources.add(source)) {
       sourcesView = Set.copyOf(sources);
     }
-    lastPresence = now;
+    if (!now.equals(lastPresence)) {
+      lastPresence = now;
+      lostAfter = now.plus(config.presenceTimeout());
+    }
     newStats.ifPresent(s -> {
-      stats = Optional.of(s);
+      stats = newStats;
       // jicofo latches both: a bridge never comes back from shutting down.
       gracefulShutdown |= s.gracefulShutdown();
       shuttingDown |= s.shuttingDown();
@@ -65,6 +72,7 @@ final class BridgeRecord {
     } else {
       checksPassing = false;
       lastFailure = now;
+      failureRecentUntil = now.plus(config.failureResetThreshold());
     }
   }
 
@@ -80,7 +88,7 @@ final class BridgeRecord {
   }
 
   private BridgeState stateAt(Instant now, OptionalDouble corrected) {
-    if (Duration.between(lastPresence, now).compareTo(config.presenceTimeout()) > 0) {
+    if (now.isAfter(lostAfter)) {
       return BridgeState.LOST;
     }
     if (shuttingDown) {
@@ -88,8 +96,7 @@ final class BridgeRecord {
     }
     // jicofo Bridge.isOperational: false while the last failure is recent, then whatever the
     // checks say (a passing check resets it).
-    boolean recentFailure = lastFailure != null
-        && Duration.between(lastFailure, now).compareTo(config.failureResetThreshold()) < 0;
+    boolean recentFailure = lastFailure != null && now.isBefore(failureRecentUntil);
     if (recentFailure || !checksPassing) {
       return BridgeState.UNHEALTHY;
     }
@@ -133,6 +140,9 @@ final class BridgeRecord {
   }
 
   private void prune(Instant now) {
+    if (added.isEmpty()) {
+      return;
+    }
     Instant cutoff = now.minus(config.participantRampUp());
     while (!added.isEmpty() && !added.peekFirst().at.isAfter(cutoff)) {
       added.pollFirst();
@@ -140,7 +150,7 @@ final class BridgeRecord {
   }
 
   boolean forgettable(Instant now) {
-    return Duration.between(lastPresence, now).compareTo(config.presenceTimeout().plus(config.forgetLostAfter())) > 0;
+    return now.isAfter(lostAfter) && now.isAfter(lostAfter.plus(config.forgetLostAfter()));
   }
 
   /** Removes a source; whether any is left. */
@@ -171,9 +181,9 @@ final class BridgeRecord {
   }
 
   private Instant nextTimeDrivenChange(Instant now) {
-    Instant until = lastPresence.plus(config.presenceTimeout());
+    Instant until = lostAfter;
     if (lastFailure != null) {
-      until = earliestAfter(now, until, lastFailure.plus(config.failureResetThreshold()));
+      until = earliestAfter(now, until, failureRecentUntil);
     }
     if (!added.isEmpty()) {
       if (added.peekLast().at.isAfter(now)) {

@@ -17,6 +17,7 @@ import java.util.Optional;
 public record PoolSnapshot(Instant at, List<Bridge> bridges) {
   public PoolSnapshot {
     Objects.requireNonNull(at, "at");
+    // BridgePool hands over an immutable list already in id order: List.copyOf keeps it as it is.
     bridges = sortedById(bridges) ? List.copyOf(bridges) : bridges.stream().sorted(Comparator.comparing(Bridge::id)).toList();
   }
 

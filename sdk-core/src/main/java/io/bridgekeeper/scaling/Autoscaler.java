@@ -245,21 +245,21 @@ public final class Autoscaler {
 
   /** Drains up to {@code n} victims; returns how many accepted. */
   private int startDrains(List<CloudInstance> capacity, PoolSnapshot snapshot, int n, Instant now) {
-    // Each instance's bridge, looked up once rather than inside the comparator.
-    Map<String, Optional<Bridge>> bridgeOf = new java.util.HashMap<>();
+    // Sort keys computed once per instance: this runs every step of a long scale-in, over the whole fleet.
+    record Victim(CloudInstance instance, int hasBridge, int participants, double stress) {}
+    List<Victim> victims = new ArrayList<>();
     for (CloudInstance i : capacity) {
-      bridgeOf.put(i.name(), snapshot.bridge(bridgeOfInstance.apply(i.name())));
+      if (i.status() != InstanceStatus.RUNNING || now.isBefore(i.createdAt().plus(protectedTtl))) {
+        continue;
+      }
+      Optional<Bridge> b = snapshot.bridge(bridgeOfInstance.apply(i.name()));
+      victims.add(new Victim(i, b.isPresent() ? 1 : 0,
+          b.map(x -> x.participants().orElse(Integer.MAX_VALUE)).orElse(Integer.MAX_VALUE),
+          b.map(x -> x.correctedStress().orElse(Double.MAX_VALUE)).orElse(0.0)));
     }
-    List<CloudInstance> candidates = capacity.stream()
-        .filter(i -> i.status() == InstanceStatus.RUNNING)
-        .filter(i -> !now.isBefore(i.createdAt().plus(protectedTtl)))
-        .sorted(Comparator.<CloudInstance>comparingInt(i -> bridgeOf.get(i.name()).isPresent() ? 1 : 0)
-            .thenComparingInt(i -> bridgeOf.get(i.name()).map(Bridge::participants)
-                .orElse(OptionalInt.empty()).orElse(Integer.MAX_VALUE))
-            .thenComparingDouble(i -> bridgeOf.get(i.name()).map(b -> b.correctedStress()
-                .orElse(Double.MAX_VALUE)).orElse(0.0))
-            .thenComparing(CloudInstance::name))
-        .toList();
+    victims.sort(Comparator.comparingInt(Victim::hasBridge).thenComparingInt(Victim::participants)
+        .thenComparingDouble(Victim::stress).thenComparing(v -> v.instance().name()));
+    List<CloudInstance> candidates = victims.stream().map(Victim::instance).toList();
     int started = 0;
     for (CloudInstance victim : candidates) {
       if (started == n) {

@@ -214,6 +214,10 @@ public final class Simulation {
     List<Placed> arrivals = new ArrayList<>();
     int nextArrival = 0;
     long step = 0;
+    List<CloudInstance> lastListed = null;
+    long listedInStep = 0;
+    long capacity = 0;
+    int running = 0;
     double vmSeconds = 0;
     double oracleSeconds = 0;
     double overloadSeconds = 0;
@@ -237,21 +241,26 @@ public final class Simulation {
       }
       // The cloud's view: running bridges, and bridges that vanished with their conferences.
       List<CloudInstance> instances = cloud.listInstances();
-      long capacity = 0;
-      int running = 0;
-      for (CloudInstance i : instances) {
-        if (i.status().countsAsCapacity() || i.status() == InstanceStatus.STOPPING) {
-          capacity++;
+      if (instances != lastListed) {
+        // The in-memory cloud hands back the same list until something changed.
+        lastListed = instances;
+        capacity = 0;
+        running = 0;
+        for (CloudInstance i : instances) {
+          if (i.status().countsAsCapacity() || i.status() == InstanceStatus.STOPPING) {
+            capacity++;
+          }
+          if (i.status() == InstanceStatus.RUNNING) {
+            running++;
+            loads.computeIfAbsent(i.name(), Load::new).seenInStep = step;
+          }
         }
-        if (i.status() == InstanceStatus.RUNNING) {
-          running++;
-          loads.computeIfAbsent(i.name(), Load::new).seenInStep = step;
-        }
+        listedInStep = step;
       }
       if (loads.size() != running) {
         for (java.util.Iterator<Load> it = loads.values().iterator(); it.hasNext();) {
           Load l = it.next();
-          if (l.seenInStep != step) {
+          if (l.seenInStep != listedInStep) {
             it.remove();
             // Its videobridge stopped, so it left the brewery: jicofo stops choosing it at once.
             pool.left("sim", l.id);
@@ -417,19 +426,24 @@ public final class Simulation {
 
     LeastLoaded(PoolSnapshot snapshot, BridgeHealthConfig health, int placements) {
       // The selector's hard filters, then its two soft preferences, each kept only if it leaves some.
-      List<Bridge> usable = new ArrayList<>(snapshot.bridges().size());
       boolean anyNotDraining = false;
+      boolean anyNotGraceful = false;
       for (Bridge b : snapshot.bridges()) {
         if (b.operational() && !b.shuttingDown()) {
-          usable.add(b);
           anyNotDraining |= !b.draining();
         }
       }
-      if (anyNotDraining) {
-        usable.removeIf(Bridge::draining);
+      for (Bridge b : snapshot.bridges()) {
+        if (b.operational() && !b.shuttingDown() && !(anyNotDraining && b.draining())) {
+          anyNotGraceful |= !b.gracefulShutdown();
+        }
       }
-      if (usable.stream().anyMatch(b -> !b.gracefulShutdown())) {
-        usable.removeIf(Bridge::gracefulShutdown);
+      List<Bridge> usable = new ArrayList<>(snapshot.bridges().size());
+      for (Bridge b : snapshot.bridges()) {
+        if (b.operational() && !b.shuttingDown() && !(anyNotDraining && b.draining())
+            && !(anyNotGraceful && b.gracefulShutdown())) {
+          usable.add(b);
+        }
       }
       // Only the `placements` least loaded can be chosen this instant: a bridge outside them would
       // need all of them to have grown past it, and each placement grows one.

@@ -1,0 +1,118 @@
+package io.bridgekeeper.benchmarks;
+
+import io.bridgekeeper.scaling.ScalingDecision;
+import io.bridgekeeper.scaling.ScalingPolicy;
+import io.bridgekeeper.scaling.TargetTrackingPolicy;
+import io.bridgekeeper.scaling.ThresholdOptions;
+import io.bridgekeeper.simulation.Conference;
+import io.bridgekeeper.simulation.Scenario;
+import io.bridgekeeper.simulation.Simulation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Policy quality on the reference traces ({@link Scenario#diurnal}, {@link Scenario#flashCrowd}),
+ * which is deterministic per seed and so is counted, not timed: for each policy the mean and range
+ * over five seeds of VM-hours as a multiple of the oracle's, overload-minutes, and participants
+ * moved. Besides the SDK's policies it runs a <b>clairvoyant</b> one that reads the trace ahead
+ * (the load of the next boot delay plus a reconcile period) and keeps {@code load / target}
+ * bridges: no reactive policy can do better at the same target, so the lowest clairvoyant target
+ * with no overload bounds what any policy can reach under jicofo's placement.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.bridgekeeper.benchmarks.PolicyQualityReport [PEAK...]}
+ */
+public final class PolicyQualityReport {
+  private PolicyQualityReport() {}
+
+  static final int SEEDS = 5;
+
+  public static void main(String[] args) {
+    double[] peaks = args.length > 0 ? java.util.Arrays.stream(args).mapToDouble(Double::parseDouble).toArray()
+        : new double[] {600, 3000};
+    Simulation.Options options = Simulation.Options.defaults();
+    for (double peak : peaks) {
+      for (boolean flash : new boolean[] {false, true}) {
+        Scenario first = flash ? Scenario.flashCrowd(peak, 1) : Scenario.diurnal(peak, 1);
+        System.out.printf(Locale.ROOT, "%n### %s, peak %.0f conferences/h (seeds 1-%d)%n%n", first.name(), peak, SEEDS);
+        System.out.println("| policy | VM-hours (mean) | × oracle: mean [min, max] | overload-min: mean [min, max] "
+            + "| moved: mean [min, max] | scale actions (mean) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        Map<String, Function<List<Conference>, ScalingPolicy>> policies = new LinkedHashMap<>();
+        policies.put("jitsi-autoscaler 0.3/0.1 (production values)", trace -> ScalingPolicy.threshold(
+            ThresholdOptions.jitsiProductionJvb(2, 5_000).withEmptyPeriodsAreZero(true)));
+        policies.put("target tracking, defaults (0.3)", trace -> ScalingPolicy.bounded(
+            ScalingPolicy.targetTracking(TargetTrackingPolicy.Options.defaults()), 2, 5_000));
+        policies.put("target tracking 0.5", trace -> ScalingPolicy.bounded(ScalingPolicy.targetTracking(
+            new TargetTrackingPolicy.Options(0.5, 0.1, Duration.ofMinutes(15), 50, 2)), 2, 5_000));
+        for (double target : new double[] {0.3, 0.35, 0.4, 0.5, 0.7}) {
+          policies.put(String.format(Locale.ROOT, "clairvoyant %.2f", target),
+              trace -> clairvoyant(trace, target, options, first.start().minus(options.warmUp()), first.end()));
+        }
+        for (Map.Entry<String, Function<List<Conference>, ScalingPolicy>> p : policies.entrySet()) {
+          List<Simulation.Result> results = new ArrayList<>();
+          for (long seed = 1; seed <= SEEDS; seed++) {
+            Scenario s = flash ? Scenario.flashCrowd(peak, seed) : Scenario.diurnal(peak, seed);
+            List<Conference> trace = s.conferences(options.warmUp());
+            results.add(new Simulation(options).run(p.getKey(), p.getValue().apply(trace), trace, s.start(), s.end()));
+          }
+          System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %s | %s | %.0f |%n", p.getKey(),
+              mean(results, Simulation.Result::vmHours), range(results, r -> r.vmHours() / r.oracleVmHours(), "%.2f"),
+              range(results, Simulation.Result::overloadMinutes, "%.1f"),
+              range(results, r -> (double) r.participantsMoved(), "%.0f"),
+              mean(results, r -> (double) r.scaleActions()));
+        }
+      }
+    }
+  }
+
+  /** Keeps enough bridges for the highest load of the next boot delay + reconcile period at {@code target}. */
+  static ScalingPolicy clairvoyant(List<Conference> trace, double target, Simulation.Options o, Instant from,
+      Instant to) {
+    long stepSeconds = o.step().toSeconds();
+    int n = (int) (Duration.between(from, to).toSeconds() / stepSeconds) + 1;
+    long[] delta = new long[n + 1];
+    for (Conference c : trace) {
+      long a = Math.max(0, Duration.between(from, c.start()).toSeconds() / stepSeconds);
+      long b = Math.min(n, Duration.between(from, c.end()).toSeconds() / stepSeconds);
+      if (a < n && b > a) {
+        delta[(int) a] += c.participants();
+        delta[(int) b] -= c.participants();
+      }
+    }
+    long[] participants = new long[n];
+    long running = 0;
+    for (int i = 0; i < n; i++) {
+      running += delta[i];
+      participants[i] = running;
+    }
+    int ahead = (int) (o.bootDelay().plus(o.reconcileEvery()).toSeconds() / stepSeconds);
+    return in -> {
+      int i = (int) Math.max(0, Duration.between(from, in.now()).toSeconds() / stepSeconds);
+      long most = 0;
+      for (int j = i; j <= Math.min(n - 1, i + ahead); j++) {
+        most = Math.max(most, participants[j]);
+      }
+      int want = Math.max(2, (int) Math.ceil(most * o.stressPerParticipant() / target));
+      String why = "clairvoyant: " + most + " participants ahead";
+      if (want > in.desired()) {
+        return new ScalingDecision.ScaleOut(want - in.desired(), why);
+      }
+      return want < in.desired() ? new ScalingDecision.ScaleIn(in.desired() - want, why) : new ScalingDecision.Hold(why);
+    };
+  }
+
+  static double mean(List<Simulation.Result> rs, java.util.function.ToDoubleFunction<Simulation.Result> f) {
+    return rs.stream().mapToDouble(f).average().orElse(Double.NaN);
+  }
+
+  static String range(List<Simulation.Result> rs, java.util.function.ToDoubleFunction<Simulation.Result> f, String fmt) {
+    java.util.DoubleSummaryStatistics st = rs.stream().mapToDouble(f).summaryStatistics();
+    return String.format(Locale.ROOT, fmt + " [" + fmt + ", " + fmt + "]", st.getAverage(), st.getMin(), st.getMax());
+  }
+}
