@@ -95,7 +95,8 @@ final class ThresholdPolicy implements ScalingPolicy {
     // Keep what the kept periods can still use (jitsi-autoscaler prunes by a metric TTL).
     Instant oldest = in.now().minus(o.scalePeriod().multipliedBy(o.periodsKept()));
     samples.removeIf(s -> s.at().isBefore(oldest));
-    lastSampled.keySet().retainAll(samples.stream().map(Sample::bridge).collect(Collectors.toSet()));
+    // A bridge keeps its entry while its latest sample is kept (the same as "has a sample left").
+    lastSampled.values().removeIf(at -> at.isBefore(oldest));
   }
 
   /** Per period (0 = newest): the average over bridges of each bridge's mean, after gap filling. */
@@ -120,13 +121,20 @@ final class ThresholdPolicy implements ScalingPolicy {
     // Fill a bridge's missing period from the next older one when it reported on both sides
     // (or in the newest period, when the next older one has it); presence is the original one.
     for (int i = n - 2; i >= 0; i--) {
+      // Each bridge's latest sample of the older period, found once (not per bridge: 1,000 bridges).
+      Map<String, Sample> latestOlder = new HashMap<>();
+      for (Sample s : points.get(i + 1)) {
+        latestOlder.merge(s.bridge(), s, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+      }
       for (String bridge : bridges) {
         if (present.get(i).contains(bridge) || !present.get(i + 1).contains(bridge)
             || !(i == 0 || present.get(i - 1).contains(bridge))) {
           continue;
         }
-        points.get(i + 1).stream().filter(s -> s.bridge().equals(bridge))
-            .max((a, b) -> a.at().compareTo(b.at())).ifPresent(points.get(i)::add);
+        Sample latest = latestOlder.get(bridge);
+        if (latest != null) {
+          points.get(i).add(latest);
+        }
       }
     }
     List<OptionalDouble> result = new ArrayList<>();
