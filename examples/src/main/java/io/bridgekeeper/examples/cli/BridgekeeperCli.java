@@ -27,7 +27,8 @@ public final class BridgekeeperCli {
       "route", new RouteCommand(),
       "haproxy", new HaproxyCommand(),
       "simulate", new SimulateCommand(),
-      "demo", new DemoCommand());
+      "demo", new DemoCommand(),
+      "gce-autoscale", new GceAutoscaleCommand());
 
   private BridgekeeperCli() {}
 
