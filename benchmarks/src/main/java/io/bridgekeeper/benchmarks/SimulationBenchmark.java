@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One simulated week at 10 s steps with a fleet that peaks near 1,000 bridges: the real pool,
  * placement, autoscaler and in-memory cloud, 60,480 steps and about a million conferences
- * (15,000 arrivals an hour at the weekday peak). The trace is generated once per fork, outside
+ * (16,800 arrivals an hour at the weekday peak). The trace is generated once per fork, outside
  * the measured run. Single-shot: one run is one week.
  */
 @State(Scope.Benchmark)
@@ -50,7 +50,7 @@ public class SimulationBenchmark {
   @Setup(Level.Trial)
   public void generate() {
     TrafficModel.Options d = TrafficModel.Options.diurnal();
-    TrafficModel.Options busy = new TrafficModel.Options(15_000, d.troughFraction(), d.peakHourUtc(), d.weekendFactor(),
+    TrafficModel.Options busy = new TrafficModel.Options(16_800, d.troughFraction(), d.peakHourUtc(), d.weekendFactor(),
         d.minParticipants(), d.paretoAlpha(), d.maxParticipants(), d.medianDuration(), d.durationSigma());
     week = new TrafficModel(busy, List.of(), 1).generate(START.minus(Simulation.Options.defaults().warmUp()), END);
   }
