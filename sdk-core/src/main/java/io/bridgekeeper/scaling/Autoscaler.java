@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *       are empty — or once the drain deadline passed. A bridge whose participants are unknown
  *       counts as occupied.
  *   <li>Resumable: a restarted autoscaler takes every DRAINING bridge of the group as a drain in
- *       progress and finishes it (its deadline counted from when it first saw it).
+ *       progress and finishes it (its deadline counted from when it first saw it); one adopted after
+ *       the first step lowers the desired count, so no replacement is launched for it. For one
+ *       presence timeout after it is built, an instance whose bridge the pool does not know is not
+ *       taken for one that never started a bridge (the pool may not have heard it yet).
  *   <li>Only the holder of the {@link Lease} acts; dry-run decides and logs but changes nothing;
  *       every decision and action goes to the audit log.
  * </ul>
@@ -67,6 +70,14 @@ public final class Autoscaler {
   private record Drain(Instant since, boolean bridgeDrained) {}
 
   private final Map<String, Drain> draining = new LinkedHashMap<>();
+  /**
+   * Until one presence timeout after this autoscaler was built, an instance whose bridge the pool
+   * does not know may simply not have been heard from yet (a restarted process): it is not taken
+   * for one that never started a bridge.
+   */
+  private final Instant bridgelessKnownFrom;
+  /** Instances whose going away the desired count already reflects (drained or adopted by this process). */
+  private final java.util.Set<String> leaving = new java.util.HashSet<>();
   private Integer desired;
   private Optional<Instant> lastChange = Optional.empty();
 
@@ -90,6 +101,7 @@ public final class Autoscaler {
     dryRun = b.dryRun;
     bridgeOfInstance = Objects.requireNonNull(b.bridgeOfInstance, "bridgeOfInstance");
     auditSize = b.auditSize;
+    bridgelessKnownFrom = clock.instant().plus(pool.config().presenceTimeout());
   }
 
   public static Builder builder() {
@@ -127,6 +139,9 @@ public final class Autoscaler {
       return;
     }
     PoolSnapshot snapshot = pool.snapshot();
+    if (!leaving.isEmpty()) {
+      leaving.removeIf(n -> instances.stream().noneMatch(i -> i.name().equals(n)));
+    }
     adoptDrainsInProgress(instances, snapshot, now);
     if (desired == null) {
       // Resuming: the group's target, less the drains in progress (they were meant to go).
@@ -188,6 +203,11 @@ public final class Autoscaler {
       if (bridge.isPresent() && bridge.get().state() == BridgeState.DRAINING
           && bridge.get().stats().flatMap(s -> s.drain()).orElse(false)) {
         draining.put(i.name(), new Drain(now, true));
+        if (leaving.add(i.name()) && desired != null) {
+          // Adopted after resuming (the pool heard the bridge late): it was meant to go, so it no
+          // longer counts towards the desired count — or converge() would launch a replacement.
+          desired = Math.max(0, desired - 1);
+        }
         log(now, "drain-adopted", i.name() + " is draining: finishing its drain (deadline from now)");
       }
     }
@@ -253,6 +273,9 @@ public final class Autoscaler {
         continue;
       }
       Optional<Bridge> b = snapshot.bridge(bridgeOfInstance.apply(i.name()));
+      if (b.isEmpty() && now.isBefore(bridgelessKnownFrom)) {
+        continue; // its bridge may be live but not heard from yet by a freshly started process
+      }
       victims.add(new Victim(i, b.isPresent() ? 1 : 0,
           b.map(x -> x.participants().orElse(Integer.MAX_VALUE)).orElse(Integer.MAX_VALUE),
           b.map(x -> x.correctedStress().orElse(Double.MAX_VALUE)).orElse(0.0)));
@@ -272,6 +295,7 @@ public final class Autoscaler {
         continue;
       }
       draining.put(victim.name(), new Drain(now, known));
+      leaving.add(victim.name());
       started++;
       log(now, "drain", victim.name() + (known ? " drained" : " has no bridge yet") + "; deleted once empty or after "
           + drainDeadline);

@@ -47,7 +47,7 @@ public record JitsiGroupConfig(String name, String type, ThresholdOptions option
   public static JitsiGroupConfig parse(String json) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
+      root = JSON.readTree(Objects.requireNonNull(json, "json"));
     } catch (JsonProcessingException e) {
       throw new InvalidGroupConfigException("group config is not JSON: " + e.getOriginalMessage());
     }
@@ -80,8 +80,11 @@ public record JitsiGroupConfig(String name, String type, ThresholdOptions option
           integer(s, "scalingOptions.scaleUpPeriodsCount", "scaleUpPeriodsCount"),
           integer(s, "scalingOptions.scaleDownPeriodsCount", "scaleDownPeriodsCount"),
           Duration.ofSeconds(integer(root, "gracePeriodTTLSec", "gracePeriodTTLSec")), false);
-      return new JitsiGroupConfig(text(root, "name"), type, options, desired,
-          Duration.ofSeconds(integer(root, "protectedTTLSec", "protectedTTLSec")));
+      int protectedTtl = integer(root, "protectedTTLSec", "protectedTTLSec");
+      if (protectedTtl < 0) {
+        throw new InvalidGroupConfigException("protectedTTLSec: must be ≥ 0, was " + protectedTtl);
+      }
+      return new JitsiGroupConfig(text(root, "name"), type, options, desired, Duration.ofSeconds(protectedTtl));
     } catch (InvalidGroupConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
@@ -109,6 +112,10 @@ public record JitsiGroupConfig(String name, String type, ThresholdOptions option
     JsonNode v = node.get(field);
     if (v == null || !v.isNumber()) {
       throw new InvalidGroupConfigException(path + ": missing or not a number");
+    }
+    if (!Double.isFinite(v.asDouble())) {
+      // 1e400 reads as Infinity: a threshold nothing ever reaches, not what the file meant.
+      throw new InvalidGroupConfigException(path + ": " + v.asText() + " is not a finite number");
     }
     return v.asDouble();
   }

@@ -159,6 +159,15 @@ public final class HaproxyRuntimeApi {
       throw new HaproxyRuntimeException(Kind.UNSAFE_ARGUMENT,
           "a runtime-API command may not contain a newline or ';' (it would become two commands)");
     }
+    for (int i = 0; i < command.length(); i++) {
+      char c = command.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        // A NUL ends the line early in HAProxy's parser, a tab splits words, and a non-ASCII
+        // character would be sent as '?': HAProxy would run another command than the one asked.
+        throw new HaproxyRuntimeException(Kind.UNSAFE_ARGUMENT, String.format(java.util.Locale.ROOT,
+            "a runtime-API command may contain only printable ASCII; U+%04X at index %d; nothing was sent", (int) c, i));
+      }
+    }
     return call(command, null);
   }
 
@@ -209,7 +218,15 @@ public final class HaproxyRuntimeApi {
       while (true) {
         int read = channel.read(in);
         if (read < 0) {
-          return answer.toString(StandardCharsets.UTF_8);
+          String text = answer.toString(StandardCharsets.UTF_8);
+          // A worker's CLI ends every answer with an empty line ("\n" alone for a silent success).
+          // Anything else is a connection that ended early: an empty answer is not a success, and
+          // a cut "show map" is not the whole map.
+          if (!halfClose && !text.equals("\n") && !text.endsWith("\n\n")) {
+            throw new HaproxyRuntimeException(Kind.PROTOCOL, "the connection to " + address
+                + " ended before the answer to '" + command + "' was complete (" + answer.size() + " bytes)");
+          }
+          return text;
         }
         if (read == 0) {
           await(selector, deadline, command);
