@@ -44,30 +44,39 @@ public final class PolicyQualityReport {
         System.out.println("| policy | VM-hours (mean) | × oracle: mean [min, max] | overload-min: mean [min, max] "
             + "| moved: mean [min, max] | scale actions (mean) |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
-        Map<String, Function<List<Conference>, ScalingPolicy>> policies = new LinkedHashMap<>();
-        policies.put("jitsi-autoscaler 0.3/0.1 (production values)", trace -> ScalingPolicy.threshold(
-            ThresholdOptions.jitsiProductionJvb(2, 5_000).withEmptyPeriodsAreZero(true)));
-        policies.put("target tracking, defaults (0.3)", trace -> ScalingPolicy.bounded(
-            ScalingPolicy.targetTracking(TargetTrackingPolicy.Options.defaults()), 2, 5_000));
-        policies.put("target tracking, defaults, 3 h drain deadline", policies.get("target tracking, defaults (0.3)"));
-        policies.put("target tracking 0.5", trace -> ScalingPolicy.bounded(ScalingPolicy.targetTracking(
-            new TargetTrackingPolicy.Options(0.5, 0.1, Duration.ofMinutes(15), 50, 2)), 2, 5_000));
-        for (double target : new double[] {0.3, 0.35, 0.4, 0.5, 0.7}) {
-          policies.put(String.format(Locale.ROOT, "clairvoyant %.2f", target),
-              trace -> clairvoyant(trace, target, options, first.start().minus(options.warmUp()), first.end()));
-        }
         // Jitsi production ends a drain after 1 h (graceful-shutdown-max-duration); a longer deadline
         // trades VM-hours for fewer conferences cut short.
-        Simulation.Options patient = new Simulation.Options(options.step(), options.reconcileEvery(),
-            options.stressPerParticipant(), options.stressThreshold(), options.bootDelay(), options.initialBridges(),
-            options.launchProtection(), Duration.ofHours(3), options.seed(), options.warmUp());
-        for (Map.Entry<String, Function<List<Conference>, ScalingPolicy>> p : policies.entrySet()) {
+        Simulation.Options patient = options.withDrainDeadline(Duration.ofHours(3));
+        // Octo: multi-bridge conferences, jicofo's region-based selection, 80 of a conference per bridge.
+        Simulation.Options octo = options.withMultiBridge(80);
+        Map<String, Row> rows = new LinkedHashMap<>();
+        Function<List<Conference>, ScalingPolicy> jitsi = trace -> ScalingPolicy.threshold(
+            ThresholdOptions.jitsiProductionJvb(2, 5_000).withEmptyPeriodsAreZero(true));
+        Function<List<Conference>, ScalingPolicy> defaults = trace -> ScalingPolicy.bounded(
+            ScalingPolicy.targetTracking(TargetTrackingPolicy.Options.defaults()), 2, 5_000);
+        rows.put("jitsi-autoscaler 0.3/0.1 (production values)", new Row(options, jitsi));
+        rows.put("target tracking, defaults (0.3)", new Row(options, defaults));
+        rows.put("target tracking, defaults, 3 h drain deadline", new Row(patient, defaults));
+        rows.put("target tracking 0.5", new Row(options, targetTracking(0.5, 0.1)));
+        for (double target : new double[] {0.3, 0.35, 0.4, 0.5, 0.7}) {
+          rows.put(String.format(Locale.ROOT, "clairvoyant %.2f", target), new Row(options,
+              trace -> clairvoyant(trace, target, options, first.start().minus(options.warmUp()), first.end())));
+        }
+        rows.put("octo: jitsi-autoscaler 0.3/0.1", new Row(octo, jitsi));
+        rows.put("octo: target tracking 0.5", new Row(octo, targetTracking(0.5, 0.1)));
+        rows.put("octo: target tracking 0.6, ±3%", new Row(octo, targetTracking(0.6, 0.03)));
+        rows.put("octo: target tracking 0.7, ±2%", new Row(octo, targetTracking(0.7, 0.02)));
+        for (double target : new double[] {0.6, 0.7}) {
+          rows.put(String.format(Locale.ROOT, "octo: clairvoyant %.2f", target), new Row(octo,
+              trace -> clairvoyant(trace, target, options, first.start().minus(options.warmUp()), first.end())));
+        }
+        for (Map.Entry<String, Row> p : rows.entrySet()) {
           List<Simulation.Result> results = new ArrayList<>();
-          Simulation.Options o = p.getKey().contains("3 h drain") ? patient : options;
           for (long seed = 1; seed <= SEEDS; seed++) {
             Scenario s = flash ? Scenario.flashCrowd(peak, seed) : Scenario.diurnal(peak, seed);
             List<Conference> trace = s.conferences(options.warmUp());
-            results.add(new Simulation(o).run(p.getKey(), p.getValue().apply(trace), trace, s.start(), s.end()));
+            results.add(new Simulation(p.getValue().options()).run(p.getKey(), p.getValue().policy().apply(trace),
+                trace, s.start(), s.end()));
           }
           System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %s | %s | %.0f |%n", p.getKey(),
               mean(results, Simulation.Result::vmHours), range(results, r -> r.vmHours() / r.oracleVmHours(), "%.2f"),
@@ -77,6 +86,14 @@ public final class PolicyQualityReport {
         }
       }
     }
+  }
+
+  /** A row of the report: the simulator's options and the policy (which may read the trace). */
+  record Row(Simulation.Options options, Function<List<Conference>, ScalingPolicy> policy) {}
+
+  static Function<List<Conference>, ScalingPolicy> targetTracking(double target, double tolerance) {
+    return trace -> ScalingPolicy.bounded(ScalingPolicy.targetTracking(
+        new TargetTrackingPolicy.Options(target, tolerance, Duration.ofMinutes(15), 50, 2)), 2, 5_000);
   }
 
   /** Keeps enough bridges for the highest load of the next boot delay + reconcile period at {@code target}. */

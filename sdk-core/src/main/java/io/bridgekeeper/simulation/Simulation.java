@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,29 +46,45 @@ public final class Simulation {
    * @param seed the in-memory cloud's seed
    * @param warmUp simulated before {@code start} and not measured, so a run is judged on a fleet
    *     already sized for its load rather than on the cold start every policy shares
+   * @param maxBridgeParticipants 0: a conference stays on one bridge (jicofo's default, octo off);
+   *     else octo: jicofo's region-based selection with multi-bridge conferences, where a
+   *     participant joins another bridge once the conference's bridges are overloaded or carry
+   *     this many of its participants (jicofo's {@code max-bridge-participants})
    */
   public record Options(Duration step, Duration reconcileEvery, double stressPerParticipant, double stressThreshold,
       Duration bootDelay, int initialBridges, Duration launchProtection, Duration drainDeadline, long seed,
-      Duration warmUp) {
+      Duration warmUp, int maxBridgeParticipants) {
     public Options {
       Objects.requireNonNull(step, "step");
       Objects.requireNonNull(reconcileEvery, "reconcileEvery");
       Objects.requireNonNull(warmUp, "warmUp");
       if (step.isNegative() || step.isZero() || reconcileEvery.compareTo(step) < 0 || !(stressPerParticipant > 0)
-          || !(stressThreshold > 0) || initialBridges < 0 || warmUp.isNegative()) {
+          || !(stressThreshold > 0) || initialBridges < 0 || warmUp.isNegative() || maxBridgeParticipants < 0) {
         throw new IllegalArgumentException("invalid simulation options: " + this);
       }
     }
 
     public static Options defaults() {
       return new Options(Duration.ofSeconds(10), Duration.ofSeconds(60), 0.005, 0.8, Duration.ofSeconds(120), 2,
-          Duration.ofMinutes(15), Duration.ofHours(1), 1, Duration.ofHours(2));
+          Duration.ofMinutes(15), Duration.ofHours(1), 1, Duration.ofHours(2), 0);
     }
 
     /** The same options with another warm-up. */
     public Options withWarmUp(Duration warmUp) {
       return new Options(step, reconcileEvery, stressPerParticipant, stressThreshold, bootDelay, initialBridges,
-          launchProtection, drainDeadline, seed, warmUp);
+          launchProtection, drainDeadline, seed, warmUp, maxBridgeParticipants);
+    }
+
+    /** The same options with another drain deadline. */
+    public Options withDrainDeadline(Duration drainDeadline) {
+      return new Options(step, reconcileEvery, stressPerParticipant, stressThreshold, bootDelay, initialBridges,
+          launchProtection, drainDeadline, seed, warmUp, maxBridgeParticipants);
+    }
+
+    /** The same options with octo: multi-bridge conferences, at most {@code max} participants of one per bridge. */
+    public Options withMultiBridge(int max) {
+      return new Options(step, reconcileEvery, stressPerParticipant, stressThreshold, bootDelay, initialBridges,
+          launchProtection, drainDeadline, seed, warmUp, max);
     }
   }
 
@@ -103,15 +120,20 @@ public final class Simulation {
     return List.copyOf(samples);
   }
 
-  /** A conference on its bridge; {@code on} is null once it ended or lost its bridge for good. */
+  /**
+   * A conference's participants on one bridge (the whole conference unless it spans bridges);
+   * {@code on} is null before it is placed and once it ended or lost its bridge.
+   */
   private static final class Placed {
     final Conference conference;
+    final int count;
     /** The end in epoch nanoseconds: the ending queue compares these a million times a week. */
     final long endNanos;
     Load on;
 
-    Placed(Conference conference) {
+    Placed(Conference conference, int count) {
       this.conference = conference;
+      this.count = count;
       this.endNanos = epochNanos(conference.end());
     }
   }
@@ -243,7 +265,7 @@ public final class Simulation {
         Placed p = ending.poll();
         if (p.on != null) {
           p.on.conferences.remove(p);
-          p.on.participants -= p.conference.participants();
+          p.on.participants -= p.count;
           p.on = null;
         }
       }
@@ -299,22 +321,35 @@ public final class Simulation {
       while (nextArrival < trace.size() && !trace.get(nextArrival).start().isAfter(now)) {
         Conference c = trace.get(nextArrival++);
         if (c.end().isAfter(now)) {
-          arrivals.add(new Placed(c));
+          arrivals.add(new Placed(c, c.participants()));
         }
       }
       if (!homeless.isEmpty() || !arrivals.isEmpty()) {
-        Placement placement = selector == null ? new LeastLoaded(pool.snapshot(), health, homeless.size() + arrivals.size()) : new Selected(pool, selector);
+        Placement placement;
+        if (selector != null) {
+          placement = new Selected(pool, selector, o.maxBridgeParticipants() > 0);
+        } else {
+          int participants = 0;
+          for (Placed p : homeless) {
+            participants += p.count;
+          }
+          for (Placed p : arrivals) {
+            participants += p.count;
+          }
+          placement = o.maxBridgeParticipants() > 0
+              ? new LeastLoadedMulti(pool, health, o.maxBridgeParticipants(), participants)
+              : new LeastLoaded(pool, health, homeless.size() + arrivals.size());
+        }
+        // A bridge's participants lost with it rejoin as a group of their own (jicofo re-invites them).
         for (Placed p : homeless) {
           p.on = null;
-          if (!place(p, placement, pool, loads)) {
-            unplaced += measuring ? p.conference.participants() : 0;
+          if (!place(p.conference, p.count, placement, loads, ending)) {
+            unplaced += measuring ? p.count : 0;
           }
         }
         for (Placed p : arrivals) {
-          if (place(p, placement, pool, loads)) {
-            ending.add(p);
-          } else {
-            unplaced += measuring ? p.conference.participants() : 0;
+          if (!place(p.conference, p.count, placement, loads, ending)) {
+            unplaced += measuring ? p.count : 0;
           }
         }
         homeless.clear();
@@ -372,121 +407,216 @@ public final class Simulation {
 
   private BridgeStats newStats(int participants, boolean drained) {
     return new BridgeStats(OptionalDouble.of(participants * o.stressPerParticipant()),
-        OptionalDouble.of(o.stressPerParticipant()), false, false, Optional.of(drained), "", "", "", "",
+        // A relay id lets the selector spread a conference over bridges (octo) when that is on.
+        OptionalDouble.of(o.stressPerParticipant()), false, false, Optional.of(drained), "", "", "",
+        o.maxBridgeParticipants() > 0 ? "sim-relay" : "",
         Optional.empty(), OptionalInt.empty(), OptionalInt.of(participants), Map.of());
   }
 
-  private static boolean place(Placed p, Placement placement, BridgePool pool, Map<String, Load> loads) {
-    Optional<String> bridge = placement.place(p.conference.participants());
-    Load l = bridge.map(loads::get).orElse(null);
-    if (l == null) {
+  /** Places {@code count} participants of {@code c}; whether any bridge took them. */
+  private static boolean place(Conference c, int count, Placement placement, Map<String, Load> loads,
+      PriorityQueue<Placed> ending) {
+    Map<String, Integer> parts = placement.place(count);
+    if (parts.isEmpty()) {
       return false;
     }
-    pool.participantsAdded(l.id, p.conference.participants());
-    l.conferences.add(p);
-    l.participants += p.conference.participants();
-    p.on = l;
+    for (Map.Entry<String, Integer> part : parts.entrySet()) {
+      Load l = loads.get(part.getKey());
+      if (l == null) {
+        continue; // not running (cannot happen: a bridge leaves the pool as its VM stops)
+      }
+      Placed p = new Placed(c, part.getValue());
+      l.conferences.add(p);
+      l.participants += p.count;
+      p.on = l;
+      ending.add(p);
+    }
     return true;
   }
 
-  /** Where the next new conference goes. */
+  /**
+   * Where the participants of a new conference go: bridge → how many, in the order chosen (empty:
+   * no bridge). An implementation has told the pool ({@code participantsAdded}) before it returns.
+   */
   private interface Placement {
-    Optional<String> place(int participants);
+    Map<String, Integer> place(int participants);
   }
 
-  /** Through a {@link BridgeSelector}, with a fresh snapshot per conference. */
-  private record Selected(BridgePool pool, BridgeSelector selector) implements Placement {
+  /**
+   * Through a {@link BridgeSelector}, with a fresh snapshot per conference — or, with multi-bridge
+   * conferences, per participant, as jicofo invites them one by one.
+   */
+  private record Selected(BridgePool pool, BridgeSelector selector, boolean perParticipant) implements Placement {
     @Override
-    public Optional<String> place(int participants) {
-      return selector.select(pool.snapshot(), Map.of(), Optional.empty(), Optional.empty()).map(Bridge::id);
+    public Map<String, Integer> place(int participants) {
+      Map<String, Integer> conference = new LinkedHashMap<>();
+      for (int i = 0; i < (perParticipant ? participants : 1); i++) {
+        Optional<Bridge> b = selector.select(pool.snapshot(), conference, Optional.empty(), Optional.empty());
+        if (b.isEmpty()) {
+          return conference;
+        }
+        int n = perParticipant ? 1 : participants;
+        pool.participantsAdded(b.get().id(), n);
+        conference.merge(b.get().id(), n, Integer::sum);
+      }
+      return conference;
     }
+  }
+
+  /** A bridge as the fast placements see it within one instant. */
+  private static final class Candidate {
+    final String id;
+    final OptionalDouble stress;
+    final double perParticipant;
+    /** Its state can become OVERLOADED by load alone (it is HEALTHY or OVERLOADED now). */
+    final boolean loadDecidesOverload;
+    int recentlyAdded;
+    double corrected;
+
+    Candidate(Bridge b, BridgeHealthConfig health) {
+      id = b.id();
+      stress = b.stats().map(BridgeStats::stressLevel).orElse(OptionalDouble.empty());
+      OptionalDouble reported = b.stats().map(BridgeStats::averageParticipantStress).orElse(OptionalDouble.empty());
+      perParticipant = reported.orElse(health.averageParticipantStress());
+      loadDecidesOverload = b.state() == io.bridgekeeper.bridges.BridgeState.HEALTHY
+          || b.state() == io.bridgekeeper.bridges.BridgeState.OVERLOADED;
+      recentlyAdded = b.recentlyAddedParticipants();
+      corrected = b.correctedStress().orElse(Double.MAX_VALUE);
+    }
+
+    void add(int participants) {
+      recentlyAdded += participants;
+      if (stress.isPresent()) {
+        // The same expression as BridgeRecord.correctedStress, so the order matches bit for bit.
+        corrected = stress.getAsDouble() + recentlyAdded * perParticipant;
+      }
+    }
+  }
+
+  /** The selector's candidate order: least corrected stress (unknown last), then id. */
+  private static final java.util.Comparator<Candidate> BY_LOAD =
+      java.util.Comparator.comparingDouble((Candidate c) -> c.corrected).thenComparing(c -> c.id);
+
+  /**
+   * The candidates {@link BridgeSelector} would order for a new conference with no region or
+   * version: operational bridges not shutting down, preferring those not draining, then those not
+   * in graceful shutdown — and of those only the {@code placements} least loaded: a bridge outside
+   * them could be chosen only once all of them had grown past it, and each placement grows one.
+   */
+  private static List<Candidate> leastLoaded(PoolSnapshot snapshot, BridgeHealthConfig health, int placements) {
+    boolean anyNotDraining = false;
+    boolean anyNotGraceful = false;
+    for (Bridge b : snapshot.bridges()) {
+      if (b.operational() && !b.shuttingDown()) {
+        anyNotDraining |= !b.draining();
+      }
+    }
+    for (Bridge b : snapshot.bridges()) {
+      if (b.operational() && !b.shuttingDown() && !(anyNotDraining && b.draining())) {
+        anyNotGraceful |= !b.gracefulShutdown();
+      }
+    }
+    java.util.Comparator<Bridge> order = java.util.Comparator
+        .comparingDouble((Bridge b) -> b.correctedStress().orElse(Double.MAX_VALUE)).thenComparing(Bridge::id);
+    PriorityQueue<Bridge> least = new PriorityQueue<>(order.reversed());
+    for (Bridge b : snapshot.bridges()) {
+      if (!b.operational() || b.shuttingDown() || (anyNotDraining && b.draining())
+          || (anyNotGraceful && b.gracefulShutdown())) {
+        continue;
+      }
+      if (least.size() < placements) {
+        least.add(b);
+      } else if (order.compare(b, least.peek()) < 0) {
+        least.poll();
+        least.add(b);
+      }
+    }
+    List<Candidate> out = new ArrayList<>(least.size());
+    for (Bridge b : least) {
+      out.add(new Candidate(b, health));
+    }
+    return out;
   }
 
   /**
    * jicofo's default selection for a new conference with no region or version
-   * ({@link BridgeSelector} with the single-bridge strategy): among operational bridges not shutting
-   * down — preferring those not draining, then those not in graceful shutdown — the least corrected
-   * stress, ties by id. Within one instant only the chosen bridge's correction changes (by the
-   * participants added, as {@code BridgePool.participantsAdded} does), so one snapshot and a heap
-   * give the selector's answers; {@code SimulationTest} checks that both paths agree.
+   * ({@link BridgeSelector} with the single-bridge strategy): the least loaded candidate. Within
+   * one instant only the chosen bridge's correction changes (by the participants added, as
+   * {@code BridgePool.participantsAdded} does), so one snapshot and a heap give the selector's
+   * answers; {@code SimulationTest} checks that both paths agree.
    */
   private static final class LeastLoaded implements Placement {
-    private static final class Candidate {
-      final String id;
-      final OptionalDouble stress;
-      final double perParticipant;
-      int recentlyAdded;
-      double corrected;
+    private final BridgePool pool;
+    private final PriorityQueue<Candidate> heap = new PriorityQueue<>(BY_LOAD);
 
-      Candidate(Bridge b, BridgeHealthConfig health) {
-        id = b.id();
-        stress = b.stats().map(BridgeStats::stressLevel).orElse(OptionalDouble.empty());
-        OptionalDouble reported = b.stats().map(BridgeStats::averageParticipantStress).orElse(OptionalDouble.empty());
-        perParticipant = reported.orElse(health.averageParticipantStress());
-        recentlyAdded = b.recentlyAddedParticipants();
-        corrected = b.correctedStress().orElse(Double.MAX_VALUE);
-      }
-
-      void add(int participants) {
-        recentlyAdded += participants;
-        if (stress.isPresent()) {
-          // The same expression as BridgeRecord.correctedStress, so the order matches bit for bit.
-          corrected = stress.getAsDouble() + recentlyAdded * perParticipant;
-        }
-      }
-    }
-
-    private final PriorityQueue<Candidate> heap = new PriorityQueue<>(
-        java.util.Comparator.comparingDouble((Candidate c) -> c.corrected).thenComparing(c -> c.id));
-
-    LeastLoaded(PoolSnapshot snapshot, BridgeHealthConfig health, int placements) {
-      // The selector's hard filters, then its two soft preferences, each kept only if it leaves some.
-      boolean anyNotDraining = false;
-      boolean anyNotGraceful = false;
-      for (Bridge b : snapshot.bridges()) {
-        if (b.operational() && !b.shuttingDown()) {
-          anyNotDraining |= !b.draining();
-        }
-      }
-      for (Bridge b : snapshot.bridges()) {
-        if (b.operational() && !b.shuttingDown() && !(anyNotDraining && b.draining())) {
-          anyNotGraceful |= !b.gracefulShutdown();
-        }
-      }
-      List<Bridge> usable = new ArrayList<>(snapshot.bridges().size());
-      for (Bridge b : snapshot.bridges()) {
-        if (b.operational() && !b.shuttingDown() && !(anyNotDraining && b.draining())
-            && !(anyNotGraceful && b.gracefulShutdown())) {
-          usable.add(b);
-        }
-      }
-      // Only the `placements` least loaded can be chosen this instant: a bridge outside them would
-      // need all of them to have grown past it, and each placement grows one.
-      java.util.Comparator<Bridge> order = java.util.Comparator
-          .comparingDouble((Bridge b) -> b.correctedStress().orElse(Double.MAX_VALUE)).thenComparing(Bridge::id);
-      PriorityQueue<Bridge> least = new PriorityQueue<>(order.reversed());
-      for (Bridge b : usable) {
-        if (least.size() < placements) {
-          least.add(b);
-        } else if (order.compare(b, least.peek()) < 0) {
-          least.poll();
-          least.add(b);
-        }
-      }
-      for (Bridge b : least) {
-        heap.add(new Candidate(b, health));
-      }
+    LeastLoaded(BridgePool pool, BridgeHealthConfig health, int conferences) {
+      this.pool = pool;
+      heap.addAll(leastLoaded(pool.snapshot(), health, conferences));
     }
 
     @Override
-    public Optional<String> place(int participants) {
+    public Map<String, Integer> place(int participants) {
       Candidate c = heap.poll();
       if (c == null) {
-        return Optional.empty();
+        return Map.of();
       }
       c.add(participants);
       heap.add(c);
-      return Optional.of(c.id);
+      pool.participantsAdded(c.id, participants);
+      return Map.of(c.id, participants);
+    }
+  }
+
+  /**
+   * Octo: jicofo's region-based selection, with no regions, for multi-bridge conferences,
+   * participant by participant. A participant joins the least loaded of the conference's bridges
+   * that is not overloaded for it (OVERLOADED, or already carrying {@code max} of its
+   * participants), else the least loaded bridge of all ({@code BuiltinSelectionStrategies
+   * .regionBased}: with no region, its chain reduces to these two steps). Equivalent to the
+   * selector asked per participant; {@code SimulationTest} checks it.
+   */
+  private static final class LeastLoadedMulti implements Placement {
+    private final BridgePool pool;
+    private final double threshold;
+    private final int max;
+    private final java.util.TreeSet<Candidate> byLoad = new java.util.TreeSet<>(BY_LOAD);
+
+    LeastLoadedMulti(BridgePool pool, BridgeHealthConfig health, int max, int participants) {
+      this.pool = pool;
+      this.threshold = health.stressThreshold();
+      this.max = max;
+      byLoad.addAll(leastLoaded(pool.snapshot(), health, participants));
+    }
+
+    @Override
+    public Map<String, Integer> place(int participants) {
+      Map<Candidate, Integer> conference = new LinkedHashMap<>();
+      for (int i = 0; i < participants; i++) {
+        Candidate chosen = null;
+        for (Map.Entry<Candidate, Integer> e : conference.entrySet()) {
+          Candidate c = e.getKey();
+          boolean overloaded = (c.loadDecidesOverload && c.corrected >= threshold) || e.getValue() >= max;
+          if (!overloaded && (chosen == null || BY_LOAD.compare(c, chosen) < 0)) {
+            chosen = c;
+          }
+        }
+        if (chosen == null) {
+          if (byLoad.isEmpty()) {
+            break;
+          }
+          chosen = byLoad.first();
+        }
+        byLoad.remove(chosen);
+        chosen.add(1);
+        byLoad.add(chosen);
+        conference.merge(chosen, 1, Integer::sum);
+      }
+      Map<String, Integer> parts = new LinkedHashMap<>();
+      conference.forEach((c, n) -> {
+        pool.participantsAdded(c.id, n);
+        parts.put(c.id, n);
+      });
+      return parts;
     }
   }
 }

@@ -44,7 +44,7 @@ class SimulationTest {
    */
   @Property(tries = 8)
   void theFastPlacementChoosesWhatTheSelectorChooses(@ForAll @LongRange(min = 1, max = 1_000_000) long seed,
-      @ForAll @DoubleRange(min = 60, max = 900) double peakPerHour, @ForAll boolean threshold) {
+      @ForAll @DoubleRange(min = 120, max = 900) double peakPerHour, @ForAll boolean threshold, @ForAll boolean octo) {
     Instant start = Instant.parse("2026-01-05T06:00:00Z");
     Instant end = start.plus(Duration.ofHours(5));
     TrafficModel.Options traffic = new TrafficModel.Options(peakPerHour, 0.05, 9, 0.3, 2, 1.6, 100,
@@ -52,10 +52,16 @@ class SimulationTest {
     List<Conference> trace = new TrafficModel(traffic, List.of(), seed).generate(start, end);
     java.util.function.Supplier<ScalingPolicy> policy = () -> threshold
         ? ScalingPolicy.threshold(ThresholdOptions.jitsiProductionJvb(2, 100).withEmptyPeriodsAreZero(true))
-        : ScalingPolicy.bounded(ScalingPolicy.targetTracking(TargetTrackingPolicy.Options.defaults()), 2, 100);
-    Simulation fast = new Simulation(Simulation.Options.defaults());
-    Simulation exact = new Simulation(Simulation.Options.defaults(),
-        io.bridgekeeper.bridges.BridgeSelector.builder().maxBridgeParticipants(-1).build());
+        : ScalingPolicy.bounded(ScalingPolicy.targetTracking(octo
+            ? new TargetTrackingPolicy.Options(0.4, 0.1, Duration.ofMinutes(15), 50, 2)
+            : TargetTrackingPolicy.Options.defaults()), 2, 100);
+    // Octo: small per-bridge limits make conferences spread, so the spreading path is exercised.
+    Simulation.Options options = octo ? Simulation.Options.defaults().withMultiBridge(20) : Simulation.Options.defaults();
+    io.bridgekeeper.bridges.BridgeSelector.Builder selector = io.bridgekeeper.bridges.BridgeSelector.builder();
+    selector = octo ? selector.multiBridge(true).maxBridgeParticipants(20)
+        .strategy(io.bridgekeeper.bridges.BridgeSelectionStrategy.regionBased()) : selector.maxBridgeParticipants(-1);
+    Simulation fast = new Simulation(options);
+    Simulation exact = new Simulation(options, selector.build());
     Simulation.Result a = fast.run("p", policy.get(), trace, start, end);
     Simulation.Result b = exact.run("p", policy.get(), trace, start, end);
     assertEquals(b, a);
