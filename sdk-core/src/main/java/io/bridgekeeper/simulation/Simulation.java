@@ -8,6 +8,7 @@ import io.bridgekeeper.bridges.BridgeStats;
 import io.bridgekeeper.bridges.PoolSnapshot;
 import io.bridgekeeper.cloud.CloudBackend;
 import io.bridgekeeper.cloud.CloudInstance;
+import io.bridgekeeper.cloud.ForwardingCloudBackend;
 import io.bridgekeeper.cloud.InMemoryCloud;
 import io.bridgekeeper.cloud.InstanceStatus;
 import io.bridgekeeper.scaling.Autoscaler;
@@ -186,32 +187,22 @@ public final class Simulation {
     int[] actions = new int[1];
     Instant measured = start;
     // Scale actions counted at the cloud: the autoscaler's audit log is bounded.
-    CloudBackend counted = new CloudBackend() {
-      @Override
-      public List<CloudInstance> listInstances() {
-        return cloud.listInstances();
-      }
-
-      @Override
-      public int targetSize() {
-        return cloud.targetSize();
-      }
-
+    CloudBackend counted = new ForwardingCloudBackend(cloud) {
       @Override
       public void grow(int count) {
-        cloud.grow(count);
+        super.grow(count);
         count();
       }
 
       @Override
       public void createInstances(List<String> names) {
-        cloud.createInstances(names);
+        super.createInstances(names);
         count();
       }
 
       @Override
       public DeleteResult deleteInstances(List<String> names) {
-        DeleteResult r = cloud.deleteInstances(names);
+        DeleteResult r = super.deleteInstances(names);
         count();
         return r;
       }

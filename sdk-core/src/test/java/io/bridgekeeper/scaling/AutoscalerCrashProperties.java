@@ -9,6 +9,7 @@ import io.bridgekeeper.bridges.BridgeStats;
 import io.bridgekeeper.bridges.MutableClock;
 import io.bridgekeeper.cloud.CloudBackend;
 import io.bridgekeeper.cloud.CloudInstance;
+import io.bridgekeeper.cloud.ForwardingCloudBackend;
 import io.bridgekeeper.cloud.InMemoryCloud;
 import io.bridgekeeper.cloud.InstanceStatus;
 import java.time.Duration;
@@ -89,27 +90,7 @@ class AutoscalerCrashProperties {
     Autoscaler autoscaler;
     int restarts;
 
-    final CloudBackend recording = new CloudBackend() {
-      @Override
-      public List<CloudInstance> listInstances() {
-        return cloud.listInstances();
-      }
-
-      @Override
-      public int targetSize() {
-        return cloud.targetSize();
-      }
-
-      @Override
-      public void grow(int count) {
-        cloud.grow(count);
-      }
-
-      @Override
-      public void createInstances(List<String> names) {
-        cloud.createInstances(names);
-      }
-
+    final CloudBackend recording = new ForwardingCloudBackend(cloud) {
       @Override
       public DeleteResult deleteInstances(List<String> names) {
         Instant now = clock.instant();
@@ -127,7 +108,7 @@ class AutoscalerCrashProperties {
             problems.add(now + ": deleted " + name + " with " + people + " participants, drained at " + since);
           }
         }
-        return cloud.deleteInstances(names);
+        return super.deleteInstances(names);
       }
     };
 
@@ -312,34 +293,14 @@ class AutoscalerCrashProperties {
     w.participants.putAll(Map.of("jvb-a", 5, "jvb-b", 0, "jvb-c", 9));
     boolean[] skipNext = {false};
     w.pool = BridgePool.create(BridgeHealthConfig.defaults(), w.clock);
-    CloudBackend skipping = new CloudBackend() {
-      @Override
-      public List<CloudInstance> listInstances() {
-        return w.recording.listInstances();
-      }
-
-      @Override
-      public int targetSize() {
-        return w.recording.targetSize();
-      }
-
-      @Override
-      public void grow(int count) {
-        w.recording.grow(count);
-      }
-
-      @Override
-      public void createInstances(List<String> names) {
-        w.recording.createInstances(names);
-      }
-
+    CloudBackend skipping = new ForwardingCloudBackend(w.recording) {
       @Override
       public DeleteResult deleteInstances(List<String> names) {
         if (skipNext[0]) {
           skipNext[0] = false;
           return new DeleteResult(List.of(), names);
         }
-        return w.recording.deleteInstances(names);
+        return super.deleteInstances(names);
       }
     };
     w.autoscaler = Autoscaler.builder().pool(w.pool).cloud(skipping)
