@@ -92,6 +92,23 @@ public final class BridgekeeperCli {
     return args.get(i);
   }
 
+  private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+
+  /** The value after option {@code args[i - 1]} as a positive duration ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}). */
+  static java.time.Duration durationValue(List<String> args, int i, String option) {
+    java.util.regex.Matcher m = DURATION.matcher(optionValue(args, i, option));
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new UsageException(option + " takes a positive duration like 500ms, 2s, 1m or 1h");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> java.time.Duration.ofMillis(n);
+      case "s" -> java.time.Duration.ofSeconds(n);
+      case "m" -> java.time.Duration.ofMinutes(n);
+      default -> java.time.Duration.ofHours(n);
+    };
+  }
+
   /** A usage error: reported with the command's usage line, exit status {@link #USAGE}. */
   static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;

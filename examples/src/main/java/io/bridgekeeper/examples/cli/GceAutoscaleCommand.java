@@ -43,7 +43,6 @@ import java.util.regex.Pattern;
  */
 final class GceAutoscaleCommand implements BridgekeeperCli.Command {
   static final String PASSWORD_ENV = "BRIDGEKEEPER_XMPP_PASSWORD";
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
   private static final Pattern HOST_PORT = Pattern.compile("([^:\\s]+)(?::([0-9]{1,5}))?");
 
   @Override
@@ -128,9 +127,9 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
           case "--max" -> o.max = count(BridgekeeperCli.optionValue(args, ++i, a), a);
           case "--bridge-id" -> o.bridgeId = template(BridgekeeperCli.optionValue(args, ++i, a), "{instance}", a);
           case "--bridge-rest-url" -> o.bridgeRestUrl = template(BridgekeeperCli.optionValue(args, ++i, a), "{bridge}", a);
-          case "--interval" -> o.interval = duration(BridgekeeperCli.optionValue(args, ++i, a), a);
-          case "--launch-protection" -> o.launchProtection = duration(BridgekeeperCli.optionValue(args, ++i, a), a);
-          case "--drain-deadline" -> o.drainDeadline = duration(BridgekeeperCli.optionValue(args, ++i, a), a);
+          case "--interval" -> o.interval = BridgekeeperCli.durationValue(args, ++i, a);
+          case "--launch-protection" -> o.launchProtection = BridgekeeperCli.durationValue(args, ++i, a);
+          case "--drain-deadline" -> o.drainDeadline = BridgekeeperCli.durationValue(args, ++i, a);
           case "--endpoint" -> o.endpoint = Optional.of(BridgekeeperCli.optionValue(args, ++i, a));
           case "--no-credentials" -> o.noCredentials = true;
           case "--once" -> o.once = true;
@@ -170,20 +169,6 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
         throw new UsageException(option + " must contain " + placeholder + ", was '" + v + "'");
       }
       return v;
-    }
-
-    private static Duration duration(String v, String option) {
-      Matcher m = DURATION.matcher(v);
-      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-        throw new UsageException(option + " takes a positive duration like 500ms, 2s, 1m or 1h");
-      }
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
     }
   }
 

@@ -270,8 +270,8 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
           case "--master-socket" -> o.masterSockets.add(Path.of(BridgekeeperCli.optionValue(args, ++i, a)));
           case "--config" -> o.configFiles.add(Path.of(BridgekeeperCli.optionValue(args, ++i, a)).toAbsolutePath());
           case "--live-rooms" -> o.liveRooms = Optional.of(Path.of(BridgekeeperCli.optionValue(args, ++i, a)));
-          case "--interval" -> o.interval = duration(BridgekeeperCli.optionValue(args, ++i, a), a);
-          case "--resync" -> o.resync = duration(BridgekeeperCli.optionValue(args, ++i, a), a);
+          case "--interval" -> o.interval = BridgekeeperCli.durationValue(args, ++i, a);
+          case "--resync" -> o.resync = BridgekeeperCli.durationValue(args, ++i, a);
           case "--once" -> o.once = true;
           case "--no-check" -> o.noCheck = true;
           case "--fragment" -> o.fragment = true;
@@ -342,20 +342,5 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
       }
       return b.build();
     }
-
-    private static Duration duration(String v, String option) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h)").matcher(v);
-      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-        throw new UsageException(option + " takes a positive duration like 500ms, 2s, 1m or 1h");
-      }
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    }
-
   }
 }
