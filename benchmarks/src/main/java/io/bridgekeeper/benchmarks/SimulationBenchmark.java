@@ -49,9 +49,7 @@ public class SimulationBenchmark {
 
   @Setup(Level.Trial)
   public void generate() {
-    TrafficModel.Options d = TrafficModel.Options.diurnal();
-    TrafficModel.Options busy = new TrafficModel.Options(16_800, d.troughFraction(), d.peakHourUtc(), d.weekendFactor(),
-        d.minParticipants(), d.paretoAlpha(), d.maxParticipants(), d.medianDuration(), d.durationSigma());
+    TrafficModel.Options busy = TrafficModel.Options.diurnal().withPeakPerHour(16_800);
     week = new TrafficModel(busy, List.of(), 1).generate(START.minus(Simulation.Options.defaults().warmUp()), END);
   }
 

@@ -54,9 +54,7 @@ public record Scenario(String name, String description, TrafficModel traffic, In
   }
 
   private static TrafficModel.Options options(double peakPerHour) {
-    TrafficModel.Options o = TrafficModel.Options.diurnal();
-    return new TrafficModel.Options(peakPerHour, o.troughFraction(), o.peakHourUtc(), o.weekendFactor(),
-        o.minParticipants(), o.paretoAlpha(), o.maxParticipants(), o.medianDuration(), o.durationSigma());
+    return TrafficModel.Options.diurnal().withPeakPerHour(peakPerHour);
   }
 
   /** The conferences of the run, those of the {@code warmUp} before {@link #start()} included. */

@@ -61,6 +61,12 @@ public final class TrafficModel {
     public static Options diurnal() {
       return new Options(600, 0.05, 14, 0.3, 2, 1.6, 100, Duration.ofMinutes(35), 0.8);
     }
+
+    /** The same curve and sizes with {@code peakPerHour} arrivals an hour at the peak. */
+    public Options withPeakPerHour(double peakPerHour) {
+      return new Options(peakPerHour, troughFraction, peakHourUtc, weekendFactor, minParticipants, paretoAlpha,
+          maxParticipants, medianDuration, durationSigma);
+    }
   }
 
   private final Options o;
