@@ -1,5 +1,6 @@
 package io.bridgekeeper.benchmarks;
 
+import io.bridgekeeper.scaling.Autoscaler;
 import io.bridgekeeper.scaling.ScalingDecision;
 import io.bridgekeeper.scaling.ScalingPolicy;
 import io.bridgekeeper.scaling.TargetTrackingPolicy;
@@ -15,13 +16,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Policy quality on the reference traces ({@link Scenario#diurnal}, {@link Scenario#flashCrowd}),
  * which is deterministic per seed and so is counted, not timed: for each policy the mean and range
  * over five seeds of VM-hours as a multiple of the oracle's, overload-minutes, and participants
- * moved, with the simulator's defaults (1 h drain deadline, as Jitsi production) unless a row says
- * otherwise. Besides the SDK's policies it runs a <b>clairvoyant</b> one that reads the trace ahead
+ * moved, with the simulator's defaults (1 h drain deadline, as Jitsi production) and the
+ * autoscaler's (scale-out undrains draining bridges first; a young drain is swapped for a bridge
+ * with at most half its participants) unless a row says otherwise. Besides the SDK's policies it
+ * runs a <b>clairvoyant</b> one that reads the trace ahead
  * (the load of the next boot delay plus a reconcile period) and keeps {@code load / target}
  * bridges: no reactive policy can do better at the same target, so the lowest clairvoyant target
  * with no overload bounds what any policy can reach under jicofo's placement.
@@ -56,6 +60,14 @@ public final class PolicyQualityReport {
             ScalingPolicy.targetTracking(TargetTrackingPolicy.Options.defaults()), 2, 5_000);
         rows.put("jitsi-autoscaler 0.3/0.1 (production values)", new Row(options, jitsi));
         rows.put("target tracking, defaults (0.3)", new Row(options, defaults));
+        // The autoscaler before it undrained or swapped drains: what each of the two adds.
+        rows.put("target tracking, defaults, no undrain, no drain swaps", new Row(options, defaults,
+            b -> b.undrainOnScaleOut(false).swapDrainsForLighterBridges(0, Duration.ofHours(1))));
+        rows.put("target tracking, defaults, no drain swaps", new Row(options, defaults,
+            b -> b.swapDrainsForLighterBridges(0, Duration.ofHours(1))));
+        // Scale-in waits (at most 1 h per drain) for a bridge with at most half the mean participants.
+        rows.put("target tracking, defaults, light drains (0.5 × mean, wait ≤ 1 h)", new Row(options, defaults,
+            b -> b.drainOnlyLightBridges(0.5, Duration.ofHours(1))));
         rows.put("target tracking, defaults, 3 h drain deadline", new Row(patient, defaults));
         rows.put("target tracking 0.5", new Row(options, targetTracking(0.5, 0.1)));
         for (double target : new double[] {0.3, 0.35, 0.4, 0.5, 0.7}) {
@@ -75,8 +87,8 @@ public final class PolicyQualityReport {
           for (long seed = 1; seed <= SEEDS; seed++) {
             Scenario s = flash ? Scenario.flashCrowd(peak, seed) : Scenario.diurnal(peak, seed);
             List<Conference> trace = s.conferences(options.warmUp());
-            results.add(new Simulation(p.getValue().options()).run(p.getKey(), p.getValue().policy().apply(trace),
-                trace, s.start(), s.end()));
+            results.add(new Simulation(p.getValue().options(), p.getValue().autoscaler()).run(p.getKey(),
+                p.getValue().policy().apply(trace), trace, s.start(), s.end()));
           }
           System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %s | %s | %.0f |%n", p.getKey(),
               mean(results, Simulation.Result::vmHours), range(results, r -> r.vmHours() / r.oracleVmHours(), "%.2f"),
@@ -88,8 +100,16 @@ public final class PolicyQualityReport {
     }
   }
 
-  /** A row of the report: the simulator's options and the policy (which may read the trace). */
-  record Row(Simulation.Options options, Function<List<Conference>, ScalingPolicy> policy) {}
+  /**
+   * A row of the report: the simulator's options, the policy (which may read the trace) and the
+   * autoscaler's options.
+   */
+  record Row(Simulation.Options options, Function<List<Conference>, ScalingPolicy> policy,
+      UnaryOperator<Autoscaler.Builder> autoscaler) {
+    Row(Simulation.Options options, Function<List<Conference>, ScalingPolicy> policy) {
+      this(options, policy, UnaryOperator.identity());
+    }
+  }
 
   static Function<List<Conference>, ScalingPolicy> targetTracking(double target, double tolerance) {
     return trace -> ScalingPolicy.bounded(ScalingPolicy.targetTracking(

@@ -1,8 +1,10 @@
 package io.bridgekeeper.scaling;
 
 /**
- * Asks a bridge to take no new conferences. SPI for the autoscaler: the REST implementation is
- * {@code BridgeRestClient.drain} through an id → endpoint mapping; tests supply their own.
+ * Asks a bridge to take no new conferences, and — optionally — to take them again. SPI for the
+ * autoscaler: the REST implementation is {@code BridgeRestClient.drain} through an id → endpoint
+ * mapping; tests supply their own. A lambda implements {@link #drain} only: such a drainer cannot
+ * cancel a drain, and the autoscaler then launches new instances on scale-out instead.
  */
 @FunctionalInterface
 public interface BridgeDrainer {
@@ -10,15 +12,40 @@ public interface BridgeDrainer {
   boolean drain(String bridgeId);
 
   /**
-   * Drains through the bridges' REST interface ({@code POST /colibri/drain/enable}); a bridge
-   * without an endpoint, or that refuses or does not answer, did not accept.
+   * Cancels a drain: the bridge takes new conferences again. The autoscaler calls it on scale-out
+   * while bridges it drained are still up, so that they carry load again instead of a new VM being
+   * launched while their conferences are cut at the drain deadline.
+   *
+   * @return whether the bridge accepted; the default, {@code false}, means unsupported
+   */
+  default boolean undrain(String bridgeId) {
+    return false;
+  }
+
+  /**
+   * Drains through the bridges' REST interface ({@code POST /colibri/drain/enable}), and undrains
+   * through {@code POST /colibri/drain/disable}; a bridge without an endpoint, or that refuses or
+   * does not answer, did not accept.
    */
   static BridgeDrainer rest(io.bridgekeeper.bridges.BridgeRestClient client,
       java.util.function.Function<String, java.util.Optional<io.bridgekeeper.bridges.BridgeEndpoint>> endpoints) {
     java.util.Objects.requireNonNull(client, "client");
     java.util.Objects.requireNonNull(endpoints, "endpoints");
-    return bridgeId -> endpoints.apply(bridgeId)
-        .map(e -> client.drain(e, true).join() instanceof io.bridgekeeper.bridges.BridgeRestClient.ControlResult.Done)
-        .orElse(false);
+    return new BridgeDrainer() {
+      @Override
+      public boolean drain(String bridgeId) {
+        return set(bridgeId, true);
+      }
+
+      @Override
+      public boolean undrain(String bridgeId) {
+        return set(bridgeId, false);
+      }
+
+      private boolean set(String bridgeId, boolean enable) {
+        return endpoints.apply(bridgeId).map(e -> client.drain(e, enable).join()
+            instanceof io.bridgekeeper.bridges.BridgeRestClient.ControlResult.Done).orElse(false);
+      }
+    };
   }
 }

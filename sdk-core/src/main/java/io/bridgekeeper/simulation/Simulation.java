@@ -98,6 +98,7 @@ public final class Simulation {
 
   private final Options o;
   private final BridgeSelector selector;
+  private final java.util.function.UnaryOperator<Autoscaler.Builder> tuning;
   private final List<Sample> samples = new ArrayList<>();
 
   /**
@@ -106,14 +107,26 @@ public final class Simulation {
    * conference — what makes a week of 1,000 bridges run in seconds.
    */
   public Simulation(Options options) {
+    this(options, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #Simulation(Options)}, with autoscaler options of its own (e.g.
+   * {@code b -> b.drainOnlyLightBridges(0.5, Duration.ofHours(1))}); the simulation wires the pool,
+   * cloud, policy, clock, drainer, launch protection and drain deadline after {@code tuning}, so
+   * those come from {@code options}.
+   */
+  public Simulation(Options options, java.util.function.UnaryOperator<Autoscaler.Builder> tuning) {
     this.o = Objects.requireNonNull(options, "options");
     this.selector = null;
+    this.tuning = Objects.requireNonNull(tuning, "tuning");
   }
 
   /** Places every conference through {@code selector} itself: one pool snapshot per conference. */
   public Simulation(Options options, BridgeSelector selector) {
     this.o = Objects.requireNonNull(options, "options");
     this.selector = Objects.requireNonNull(selector, "selector");
+    this.tuning = java.util.function.UnaryOperator.identity();
   }
 
   /** The samples of the last run. */
@@ -213,13 +226,26 @@ public final class Simulation {
         }
       }
     };
-    Autoscaler autoscaler = Autoscaler.builder().pool(pool).cloud(counted).policy(policy).clock(clock)
-        .drainer(id -> {
-          Load l = loads.get(id);
-          if (l != null) {
-            l.drained = true;
+    Autoscaler autoscaler = tuning.apply(Autoscaler.builder()).pool(pool).cloud(counted).policy(policy)
+        .clock(clock).drainer(new io.bridgekeeper.scaling.BridgeDrainer() {
+          @Override
+          public boolean drain(String id) {
+            return setDrained(id, true);
           }
-          return l != null;
+
+          @Override
+          public boolean undrain(String id) {
+            return setDrained(id, false);
+          }
+
+          /** The bridge's drain flag (a REST call to it), reported with its next presence. */
+          private boolean setDrained(String id, boolean drained) {
+            Load l = loads.get(id);
+            if (l != null) {
+              l.drained = drained;
+            }
+            return l != null;
+          }
         })
         .launchProtection(o.launchProtection()).drainDeadline(o.drainDeadline()).build();
     Instant measureFrom = measured;

@@ -148,9 +148,13 @@ class BridgeRestTest {
           id -> id.equals("jvb1") ? Optional.of(bridge.endpoint("jvb1")) : Optional.empty());
       assertTrue(drainer.drain("jvb1"));
       assertEquals(List.of("POST /colibri/drain/enable"), bridge.controls());
+      assertTrue(drainer.undrain("jvb1"));
+      assertEquals(List.of("POST /colibri/drain/enable", "POST /colibri/drain/disable"), bridge.controls());
       assertEquals(false, drainer.drain("unknown"));
+      assertEquals(false, drainer.undrain("unknown"));
       bridge.mode(FakeBridge.Mode.ERRORS);
       assertEquals(false, drainer.drain("jvb1"));
+      assertEquals(false, drainer.undrain("jvb1"));
     }
   }
 

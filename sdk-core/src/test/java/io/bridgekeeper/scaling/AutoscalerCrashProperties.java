@@ -82,7 +82,7 @@ class AutoscalerCrashProperties {
     final InMemoryCloud cloud = InMemoryCloud.builder(clock).bootDelay(Duration.ofSeconds(60))
         .deleteDelay(Duration.ofSeconds(10)).seed(5).build();
     final Map<String, Integer> participants = new HashMap<>();
-    /** Bridges told to drain, and when first (a bridge stays draining: the flag is the bridge's own). */
+    /** Bridges told to drain, and when first (the flag is the bridge's own: it stays until undrained). */
     final Map<String, Instant> drainedAt = new HashMap<>();
     final List<String> problems = new ArrayList<>();
     final int[] next = {0};
@@ -120,9 +120,19 @@ class AutoscalerCrashProperties {
       pool = BridgePool.create(BridgeHealthConfig.defaults(), clock);
       ScalingPolicy policy = ScalingPolicy.bounded(in -> ComposedPolicies.toward(in.desired(), in.desired() + next[0],
           "random"), 1, 8);
-      BridgeDrainer drainer = id -> {
-        drainedAt.putIfAbsent(id, clock.instant());
-        return true;
+      BridgeDrainer drainer = new BridgeDrainer() {
+        @Override
+        public boolean drain(String id) {
+          drainedAt.putIfAbsent(id, clock.instant());
+          return true;
+        }
+
+        @Override
+        public boolean undrain(String id) {
+          // The bridge takes conferences again: a later drain's deadline counts from that drain.
+          drainedAt.remove(id);
+          return true;
+        }
       };
       autoscaler = Autoscaler.builder().pool(pool).cloud(recording).policy(policy).drainer(drainer).clock(clock)
           .launchProtection(PROTECTION).drainDeadline(DEADLINE).build();

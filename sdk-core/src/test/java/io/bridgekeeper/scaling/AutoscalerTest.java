@@ -36,6 +36,24 @@ class AutoscalerTest {
     return true;
   };
 
+  /** Every bridge's reported stress. */
+  String stress = "0.2";
+  final List<String> undrainCalls = new ArrayList<>();
+  /** A drainer that can also cancel a drain, as the REST one does ({@code /colibri/drain/disable}). */
+  final BridgeDrainer undrainable = new BridgeDrainer() {
+    @Override
+    public boolean drain(String id) {
+      return drainer.drain(id);
+    }
+
+    @Override
+    public boolean undrain(String id) {
+      undrainCalls.add(id);
+      drained.put(id, false);
+      return true;
+    }
+  };
+
   Autoscaler.Builder autoscaler() {
     return Autoscaler.builder().pool(pool).cloud(cloud).policy(scripted).drainer(drainer).clock(clock)
         .launchProtection(Duration.ofMinutes(15)).drainDeadline(Duration.ofMinutes(30));
@@ -96,6 +114,288 @@ class AutoscalerTest {
   }
 
   @Test
+  void scaleOutUndrainsTheBusiestDrainingBridgesBeforeLaunching() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c", "jvb-d"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 2, "jvb-c", 7, "jvb-d", 20));
+    Autoscaler a = autoscaler().drainer(undrainable).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(2, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b", "jvb-c"), drainCalls);
+    assertEquals(2, a.desired().getAsInt());
+
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-c"), undrainCalls, "the draining bridge with the most participants first");
+    assertEquals(List.of("jvb-b"), a.draining());
+    assertEquals(3, a.desired().getAsInt());
+    assertEquals(4, cloud.targetSize(), "an undrained bridge is capacity: nothing launched");
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("undrain") && e.message().startsWith("jvb-c")));
+
+    script.add(new ScalingDecision.ScaleOut(2, "test"));
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-c", "jvb-b"), undrainCalls);
+    assertEquals(List.of(), a.draining());
+    assertEquals(5, cloud.targetSize(), "the rest of the scale-out is launched");
+    for (int i = 0; i < 40; i++) {
+      step(a, Duration.ofMinutes(1));
+    }
+    assertTrue(names().containsAll(Set.of("jvb-a", "jvb-b", "jvb-c", "jvb-d")),
+        "past the deadline: the undrained stay");
+    assertEquals(5, names().size());
+  }
+
+  @Test
+  void aDrainerThatCannotUndrainGetsNewInstancesAndTheDrainGoesOn() {
+    Autoscaler a = scaledInByOne(Map.of("jvb-a", 10, "jvb-b", 2));
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-b"), a.draining(), "a lambda drainer cannot undrain");
+    assertEquals(3, cloud.targetSize());
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("undrain-refused")));
+  }
+
+  @Test
+  void undrainOnScaleOutCanBeTurnedOff() {
+    cloud.createInstances(List.of("jvb-x", "jvb-y"));
+    participants.putAll(Map.of("jvb-x", 10, "jvb-y", 2));
+    Autoscaler off = autoscaler().drainer(undrainable).undrainOnScaleOut(false).build();
+    step(off, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(off, Duration.ofSeconds(10));
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(off, Duration.ofSeconds(10));
+    assertEquals(List.of(), undrainCalls, "turned off");
+    assertEquals(List.of("jvb-y"), off.draining());
+    assertEquals(3, cloud.targetSize());
+  }
+
+  /**
+   * The pool holds a bridge's last report: right after an undrain it still says {@code drain=true}
+   * until the bridge reports again. That stale flag must not be adopted as a drain in progress.
+   */
+  @Test
+  void anUndrainedBridgeIsNotTakenBackForADrainOnItsStaleReport() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 4, "jvb-c", 20));
+    Autoscaler a = autoscaler().drainer(undrainable).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), a.draining());
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), undrainCalls);
+
+    // Next step, before jvb-b reported again: its report still says drain=true.
+    clock.advance(Duration.ofSeconds(2));
+    a.reconcileOnce();
+    assertEquals(List.of(), a.draining(), () -> "re-adopted on a stale flag: " + a.audit());
+    assertEquals(3, a.desired().getAsInt());
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of(), a.draining());
+    assertEquals(Set.of("jvb-a", "jvb-b", "jvb-c"), names());
+
+    // A restarted process hears drain=false: nothing to adopt, the group's size is the desired count.
+    Autoscaler second = autoscaler().drainer(undrainable).build();
+    step(second, Duration.ofSeconds(10));
+    assertEquals(List.of(), second.draining());
+    assertEquals(3, second.desired().getAsInt());
+
+    // Drained again by someone else (an operator), reported after the undrain: adopted as any drain.
+    drained.put("jvb-b", true);
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), a.draining());
+    assertEquals(2, a.desired().getAsInt());
+  }
+
+  @Test
+  void aYoungDrainIsSwappedForAMuchLighterBridgeWithADeadlineOfItsOwn() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
+    Autoscaler a = autoscaler().drainer(undrainable).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), a.draining());
+    step(a, Duration.ofMinutes(5));
+    assertEquals(List.of("jvb-b"), a.draining(), "12 > 0.5 × 10: no swap");
+
+    participants.put("jvb-c", 5); // a large conference on jvb-c ended: 5 ≤ 0.5 × 10
+    stress = "0.45";
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-b"), a.draining(), "serving bridges above half the threshold (0.4): no swap");
+    stress = "0.2";
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-c"), a.draining());
+    assertEquals(List.of("jvb-b"), undrainCalls);
+    assertEquals(List.of("jvb-b", "jvb-c"), drainCalls);
+    assertEquals(2, a.desired().getAsInt(), "the same capacity goes");
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("drain-swap")));
+
+    // jvb-c's deadline counts from the swap (30 min), jvb-b is a serving bridge again.
+    step(a, Duration.ofMinutes(29));
+    assertEquals(Set.of("jvb-a", "jvb-b", "jvb-c"), names());
+    step(a, Duration.ofMinutes(1));
+    assertEquals(Set.of("jvb-a", "jvb-b"), names());
+    assertEquals(2, cloud.targetSize());
+  }
+
+  @Test
+  void noSwapForAnOldDrainWithoutUndrainOrWhenTurnedOff() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
+    Autoscaler old = autoscaler().drainer(undrainable).swapDrainsForLighterBridges(0.5, Duration.ofMinutes(10))
+        .build();
+    step(old, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(old, Duration.ofSeconds(10));
+    step(old, Duration.ofMinutes(11));
+    participants.put("jvb-c", 1);
+    step(old, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-b"), old.draining(), "drained 11 min ago, more than maxDrainAge");
+    assertEquals(List.of(), undrainCalls);
+
+    AutoscalerTest t = new AutoscalerTest();
+    t.cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    t.participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
+    Autoscaler lambda = t.autoscaler().build(); // a drainer that cannot undrain
+    t.step(lambda, Duration.ofMinutes(16));
+    t.script.add(new ScalingDecision.ScaleIn(1, "test"));
+    t.step(lambda, Duration.ofSeconds(10));
+    t.participants.put("jvb-c", 1);
+    t.step(lambda, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-b"), lambda.draining());
+    assertEquals(List.of("jvb-b"), t.drainCalls, "nothing drained unless the undrain was accepted");
+
+    AutoscalerTest u = new AutoscalerTest();
+    u.cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    u.participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
+    Autoscaler off = u.autoscaler().drainer(u.undrainable).swapDrainsForLighterBridges(0, Duration.ofHours(1)).build();
+    u.step(off, Duration.ofMinutes(16));
+    u.script.add(new ScalingDecision.ScaleIn(1, "test"));
+    u.step(off, Duration.ofSeconds(10));
+    u.participants.put("jvb-c", 1);
+    u.step(off, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-b"), off.draining(), "turned off");
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> autoscaler().swapDrainsForLighterBridges(1, Duration.ofHours(1)));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> autoscaler().swapDrainsForLighterBridges(0.5, Duration.ZERO));
+  }
+
+  @Test
+  void aSwapWhoseNewDrainIsRefusedLeavesTheOldDrainAsItWas() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
+    BridgeDrainer refusesC = new BridgeDrainer() {
+      @Override
+      public boolean drain(String id) {
+        return !id.equals("jvb-c") && undrainable.drain(id);
+      }
+
+      @Override
+      public boolean undrain(String id) {
+        return undrainable.undrain(id);
+      }
+    };
+    Autoscaler a = autoscaler().drainer(refusesC).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    participants.put("jvb-c", 1);
+    step(a, Duration.ofMinutes(10));
+    assertEquals(List.of("jvb-b"), a.draining(), "drained again");
+    assertEquals(true, drained.get("jvb-b"));
+    assertEquals(2, a.desired().getAsInt());
+    for (int i = 0; i < 5; i++) {
+      step(a, Duration.ofMinutes(1));
+    }
+    assertEquals(List.of("jvb-b"), undrainCalls, "jvb-c refused once: not tried again, jvb-b does not flap");
+    // Its deadline is still the first drain's: 30 min after it, not after the failed swap.
+    step(a, Duration.ofMinutes(15));
+    assertTrue(!names().contains("jvb-b"), () -> names() + " " + a.audit());
+  }
+
+  @Test
+  void aSwapThatCanRedrainNeitherLeavesTheBridgeServingAndLaunchesNothing() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
+    BridgeDrainer once = new BridgeDrainer() {
+      @Override
+      public boolean drain(String id) {
+        return drainCalls.stream().noneMatch(id::equals) && !id.equals("jvb-c") && undrainable.drain(id);
+      }
+
+      @Override
+      public boolean undrain(String id) {
+        return undrainable.undrain(id);
+      }
+    };
+    Autoscaler a = autoscaler().drainer(once).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), a.draining());
+    participants.put("jvb-c", 1);
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of(), a.draining(), "jvb-b serves again");
+    assertEquals(3, a.desired().getAsInt(), "and counts towards the desired count");
+    assertEquals(3, cloud.targetSize(), "nothing launched for it");
+    step(a, Duration.ofMinutes(1));
+    assertEquals(3, cloud.targetSize());
+  }
+
+  @Test
+  void drainOnlyLightBridgesWaitsForALightOneAtMostMaxWait() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 8, "jvb-c", 9));
+    Autoscaler a = autoscaler().drainOnlyLightBridges(0.5, Duration.ofMinutes(10)).build();
+    step(a, Duration.ofMinutes(16));
+    for (int i = 0; i < 3; i++) {
+      script.add(new ScalingDecision.ScaleIn(1, "test"));
+      step(a, Duration.ofMinutes(1));
+    }
+    assertEquals(List.of(), drainCalls, "every bridge above half the mean (9): wait");
+    assertEquals(1, a.audit().stream().filter(e -> e.kind().equals("drain-waiting")).count(), "logged once");
+    participants.put("jvb-c", 3); // a large conference ended: 3 ≤ 0.5 × 21/3
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-c"), drainCalls);
+
+    // All heavy again: after maxWait of asking, the emptiest goes anyway.
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 8));
+    for (int i = 0; i < 10; i++) {
+      script.add(new ScalingDecision.ScaleIn(1, "test"));
+      step(a, Duration.ofMinutes(1));
+      assertEquals(List.of("jvb-c"), drainCalls, "still waiting at minute " + i);
+    }
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-c", "jvb-b"), drainCalls, "waited 10 min: the emptiest");
+  }
+
+  @Test
+  void aHoldRestartsTheWaitForALightBridge() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 8));
+    Autoscaler a = autoscaler().drainOnlyLightBridges(0.5, Duration.ofMinutes(5)).build();
+    step(a, Duration.ofMinutes(16));
+    for (int i = 0; i < 8; i++) {
+      // Asked every other minute only: the policy held in between, so no wait ever reaches 5 min.
+      script.add(i % 2 == 0 ? new ScalingDecision.ScaleIn(1, "test") : new ScalingDecision.Hold("test"));
+      step(a, Duration.ofMinutes(3));
+    }
+    assertEquals(List.of(), drainCalls);
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> autoscaler().drainOnlyLightBridges(0, Duration.ofMinutes(5)));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> autoscaler().drainOnlyLightBridges(1.5, Duration.ofMinutes(5)));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> autoscaler().drainOnlyLightBridges(0.5, Duration.ofMinutes(-1)).build());
+  }
+
+  @Test
   void theDrainDeadlineEndsAWaitThatNeverEnds() {
     Autoscaler a = scaledInByOne(Map.of("jvb-a", 3, "jvb-b", 4));
     step(a, Duration.ofMinutes(29));
@@ -133,7 +433,7 @@ class AutoscalerTest {
   void bridgesReportExcept(String silent) {
     for (CloudInstance i : cloud.listInstances()) {
       if (!i.name().equals(silent) && i.status() == io.bridgekeeper.cloud.InstanceStatus.RUNNING) {
-        pool.presence("brewery", i.name(), Optional.of(BridgeStats.parse(Map.of("stress_level", "0.2",
+        pool.presence("brewery", i.name(), Optional.of(BridgeStats.parse(Map.of("stress_level", stress,
             "drain", Boolean.toString(drained.getOrDefault(i.name(), false)),
             "endpoints", Integer.toString(participants.getOrDefault(i.name(), 0))))));
       }

@@ -207,11 +207,52 @@ public final class HaproxyConfig {
       shardBackend(out, shard);
     }
     staticBackend(out, topology);
-    return out.toString();
+    if (fragment) {
+      return out.toString();
+    }
+    // The fingerprint covers the text with the placeholder in its place, so it can be checked again.
+    String text = out.toString();
+    return text.replace(FINGERPRINT_PREFIX + FINGERPRINT_PLACEHOLDER, FINGERPRINT_PREFIX + digest(text));
+  }
+
+  /** What {@code global} says of the configuration; HAProxy reports it in {@code show info}. */
+  private static final String FINGERPRINT_PREFIX = "bridgekeeper-config-";
+  private static final String FINGERPRINT_PLACEHOLDER = "0".repeat(16);
+  private static final Pattern FINGERPRINT_LINE =
+      Pattern.compile("(?m)^    description " + FINGERPRINT_PREFIX + "([0-9a-f]{16})$");
+  private static final Pattern RUNNING_FINGERPRINT =
+      Pattern.compile("(?m)^description: " + FINGERPRINT_PREFIX + "([0-9a-f]{16})$");
+
+  private static String digest(String text) {
+    try {
+      byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(sha, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /**
+   * The fingerprint of a complete configuration this class rendered: 16 hex digits in the
+   * {@code description} of its {@code global} section, so that a running HAProxy names the
+   * configuration it loaded ({@code show info}) and a sync can tell, with no memory of its own,
+   * whether a reload is still due. Empty for a fragment or a text this class did not render.
+   */
+  public static Optional<String> fingerprint(String renderedConfig) {
+    java.util.regex.Matcher m = FINGERPRINT_LINE.matcher(renderedConfig);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /** The fingerprint in the output of {@code show info}: the configuration the running worker loaded. */
+  static Optional<String> runningFingerprint(String showInfo) {
+    java.util.regex.Matcher m = RUNNING_FINGERPRINT.matcher(showInfo);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   private void global(StringBuilder out) {
     out.append("\nglobal\n");
+    out.append("    description ").append(FINGERPRINT_PREFIX).append(FINGERPRINT_PLACEHOLDER).append('\n');
     if (masterWorker) {
       // Reloads (a shard added or removed) start a new worker that takes over the listening
       // sockets from the old one; the old one finishes its connections.

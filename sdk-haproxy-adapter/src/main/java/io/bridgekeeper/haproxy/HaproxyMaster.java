@@ -100,7 +100,10 @@ public final class HaproxyMaster {
     }
     if (now.failedReloads() > 0) {
       throw new HaproxyRuntimeException(Kind.REJECTED,
-          "HAProxy could not load the new configuration; the old worker (" + now.workerPid() + ") keeps serving");
+          "HAProxy could not start a worker with the new configuration (" + now.failedReloads() + " failed reload(s)"
+          + " in a row; a configuration haproxy -c accepts can still fail here, for example on a bind address"
+          + " already in use or a file it cannot open: HAProxy's log names the cause); the old worker ("
+          + now.workerPid() + ") keeps serving the previous one");
     }
     return now.workerPid() != before.workerPid() ? OptionalLong.of(now.workerPid()) : OptionalLong.empty();
   }

@@ -238,7 +238,7 @@ public final class HaproxyRuntimeApi {
     } catch (HaproxyRuntimeException e) {
       throw e;
     } catch (IOException e) {
-      throw new HaproxyRuntimeException(Kind.CONNECT, "runtime API at " + address + ": " + e.getMessage(), e);
+      throw new HaproxyRuntimeException(Kind.CONNECT, where() + ": " + e.getMessage(), e);
     }
   }
 
@@ -246,9 +246,13 @@ public final class HaproxyRuntimeApi {
     long left = deadline - System.nanoTime();
     if (left <= 0 || selector.select(Math.max(1, left / 1_000_000)) == 0 && System.nanoTime() >= deadline) {
       throw new HaproxyRuntimeException(Kind.TIMEOUT,
-          "no complete answer from " + address + " within " + timeout + " to '" + command + "'");
+          "no complete answer from the " + where() + " within " + timeout + " to '" + command + "'");
     }
     selector.selectedKeys().clear();
+  }
+
+  private String where() {
+    return (halfClose ? "master CLI at " : "runtime API at ") + address;
   }
 
   private static String printable(String s) {

@@ -25,11 +25,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>both map files are written atomically (so a restart loads the current table);
- *   <li>for an instance whose configuration Bridgekeeper generates ({@link Reload}): when the
- *       configuration changed (a shard added or removed) or the running worker lacks a backend,
- *       the new configuration is written and HAProxy reloads hitlessly through its master CLI —
- *       the new worker starts with the new backends and the new maps together, so no request is
- *       ever sent to a backend HAProxy does not have yet;
+ *   <li>for an instance whose configuration Bridgekeeper generates ({@link Reload}): the new
+ *       configuration is written, and when the running worker did not load it — the fingerprint in
+ *       its {@code show info} description differs ({@link HaproxyConfig#fingerprint}; for a
+ *       fragment: the file changed, an earlier reload of it did not succeed, or the worker lacks a
+ *       backend) — HAProxy reloads hitlessly through its master CLI — the new worker starts with the new
+ *       backends and the new maps together, so no request is ever sent to a backend HAProxy does
+ *       not have yet. A reload that fails or cannot be confirmed (master CLI unreachable, HAProxy
+ *       refusing the configuration, no new worker within the timeout) fails the instance before
+ *       any map is swapped, so the running worker keeps routing by its whole old table;
  *   <li>the runtime API swaps the maps, each swap atomic, in the order that never moves a live
  *       room: the running pins plus the new ones, then the buckets, then exactly the new pins (a
  *       new pin is in place before its bucket moves; a dropped pin goes only after its bucket came
@@ -91,6 +95,14 @@ public final class HaproxySync {
   private final Set<String> declaredBackends;
   /** The configuration text haproxy -c last accepted, per instance. */
   private final Map<String, String> checkedConfigs = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Instances whose configuration file was rewritten but whose reload has not succeeded since.
+   * Only for a configuration without a fingerprint (a fragment): a complete generated one names
+   * itself in {@code show info}, which tells whether the running worker loaded it. Without either,
+   * a changed bind, server address or bucket count, or a removed shard, leaves a worker that failed
+   * to reload with every backend the table needs, and the file already equal to the configuration.
+   */
+  private final Set<String> reloadPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private HaproxySync(List<Instance> instances, Set<String> declaredBackends) {
     if (instances.isEmpty()) {
@@ -191,18 +203,34 @@ public final class HaproxySync {
     return new Prepared(instance, maps, text, backends);
   }
 
-  /** Writes the configuration and reloads when it changed or the running worker lacks a backend. */
-  private static boolean reloadIfNeeded(Instance instance, Reload reload, String config, Set<String> backends)
+  /** Writes the configuration, and reloads unless the running worker loaded exactly it. */
+  private boolean reloadIfNeeded(Instance instance, Reload reload, String config, Set<String> backends)
       throws IOException {
     Path file = reload.configFile();
     boolean changed = !Files.exists(file) || !Files.readString(file).equals(config);
     if (changed) {
+      reloadPending.add(instance.name());
       AtomicFiles.write(file, config);
     }
-    if (!changed && runningBackends(instance.api()).containsAll(backends)) {
+    Optional<String> fingerprint = HaproxyConfig.fingerprint(config);
+    if (fingerprint.isPresent()) {
+      // The running worker names the configuration it loaded: right even when this process never
+      // saw the file written (it crashed between the write and the reload, or another wrote it).
+      if (fingerprint.equals(HaproxyConfig.runningFingerprint(instance.api().execute("show info")))) {
+        reloadPending.remove(instance.name());
+        return false;
+      }
+    } else if (!reloadPending.contains(instance.name()) && runningBackends(instance.api()).containsAll(backends)) {
       return false;
     }
-    long worker = reload.master().reload();
+    long worker;
+    try {
+      worker = reload.master().reload();
+    } catch (HaproxyRuntimeException e) {
+      throw new HaproxyRuntimeException(e.kind(), "reload of " + file + " failed (the running worker may still"
+          + " serve the previous configuration and maps; the next push reloads again): " + e.getMessage(), e);
+    }
+    reloadPending.remove(instance.name());
     LOG.info("HAProxy {} reloaded (worker {}) for backends {}", instance.name(), worker, backends);
     return true;
   }

@@ -109,6 +109,22 @@ public final class BridgekeeperCli {
     };
   }
 
+  /**
+   * What went wrong with a file, in words: NIO's exceptions often carry only the path, so
+   * "cannot write out: out" becomes "cannot write out: out: exists and is not a directory".
+   */
+  static String describe(java.io.IOException e) {
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+      String what = f instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+          : f instanceof java.nio.file.FileAlreadyExistsException ? "exists and is not a directory"
+          : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : f instanceof java.nio.file.NotDirectoryException ? "not a directory"
+          : f.getClass().getSimpleName();
+      return (f.getFile() == null ? "" : f.getFile() + ": ") + what;
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
   /** A usage error: reported with the command's usage line, exit status {@link #USAGE}. */
   static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;

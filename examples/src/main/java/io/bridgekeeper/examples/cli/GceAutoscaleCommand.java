@@ -179,7 +179,8 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
     try {
       password = password(o);
     } catch (IOException e) {
-      err.println("bridgekeeper gce-autoscale: cannot read " + o.passwordFile.orElseThrow() + ": " + e.getMessage());
+      err.println("bridgekeeper gce-autoscale: cannot read " + o.passwordFile.orElseThrow() + ": "
+          + BridgekeeperCli.describe(e));
       return BridgekeeperCli.USAGE;
     }
     if (password == null) {

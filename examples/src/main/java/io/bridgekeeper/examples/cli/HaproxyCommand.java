@@ -93,7 +93,7 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
       err.println("bridgekeeper haproxy generate: " + e.getMessage());
       return BridgekeeperCli.SOME_FAILED;
     } catch (IOException e) {
-      err.println("bridgekeeper haproxy generate: cannot write " + outDir + ": " + e.getMessage());
+      err.println("bridgekeeper haproxy generate: cannot write " + outDir + ": " + BridgekeeperCli.describe(e));
       return BridgekeeperCli.SOME_FAILED;
     }
   }
@@ -219,7 +219,8 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read live rooms " + o.liveRooms.get() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read live rooms " + o.liveRooms.get() + ": "
+          + BridgekeeperCli.describe(e), e);
     }
     return keys;
   }
@@ -228,7 +229,7 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
     try {
       return Files.readAllBytes(file);
     } catch (IOException e) {
-      err.println("bridgekeeper haproxy sync: cannot read " + file + ": " + e.getMessage());
+      err.println("bridgekeeper haproxy sync: cannot read " + file + ": " + BridgekeeperCli.describe(e));
       return null;
     }
   }

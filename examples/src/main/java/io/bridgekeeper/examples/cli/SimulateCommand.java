@@ -122,7 +122,7 @@ final class SimulateCommand implements BridgekeeperCli.Command {
       Files.writeString(outDir.resolve("report.html"), SimulationReport.html(scenario, runs, options.stressThreshold()));
       Files.writeString(outDir.resolve("report.json"), SimulationReport.json(scenario, runs));
     } catch (IOException e) {
-      err.println("bridgekeeper simulate: cannot write the report to " + outDir + ": " + e.getMessage());
+      err.println("bridgekeeper simulate: cannot write the report to " + outDir + ": " + BridgekeeperCli.describe(e));
       return BridgekeeperCli.SOME_FAILED;
     }
     out.println("report: " + outDir.resolve("report.html").toAbsolutePath());

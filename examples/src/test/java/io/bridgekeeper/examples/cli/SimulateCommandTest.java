@@ -36,6 +36,15 @@ class SimulateCommandTest {
   }
 
   @Test
+  void saysWhyTheReportCannotBeWritten(@TempDir Path dir) throws Exception {
+    Path taken = Files.writeString(dir.resolve("taken"), "");
+    String[] r = run("simulate", "--hours", "1", "--peak", "20", "--out", taken.toString());
+    assertEquals("1", r[0], r[2]);
+    // NIO's exception message is the path alone: "cannot write the report to X: X" said nothing.
+    assertTrue(r[2].contains(taken + ": exists and is not a directory"), r[2]);
+  }
+
+  @Test
   void isTheMainJobAndRefusesBadOptions() {
     assertEquals("simulate", BridgekeeperCli.MAIN_JOB);
     assertEquals("2", run("simulate", "--hours", "0")[0]);
