@@ -1,11 +1,15 @@
 package io.bridgekeeper.haproxy;
 
+import io.bridgekeeper.haproxy.HaproxyRuntimeException.Kind;
 import io.bridgekeeper.routing.RoutingTable;
 import io.bridgekeeper.routing.Topology;
 import io.bridgekeeper.routing.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,13 +46,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pushes are full replacements, so they are idempotent and resumable: pushing the current table
  * again repairs an instance that missed a push, was down or restarted. One failing instance does
- * not stop the others; {@link #push} reports each.
+ * not stop the others; {@link #push} reports each. A configuration HAProxy refused to load is
+ * reloaded again only after a backoff ({@link #withReloadBackoff}).
  *
  * <p>Thread-safe if calls to {@link #push} are serialised by the caller (for example from a
  * {@code Router} listener, which receives changes one at a time).
  */
 public final class HaproxySync {
   private static final Logger LOG = LoggerFactory.getLogger(HaproxySync.class);
+  private static final Duration DEFAULT_FIRST_RETRY = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_MAX_RETRY = Duration.ofMinutes(10);
 
   /**
    * One HAProxy: its runtime API, the directory its configuration loads the maps from and, when
@@ -104,12 +111,41 @@ public final class HaproxySync {
    */
   private final Set<String> reloadPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private HaproxySync(List<Instance> instances, Set<String> declaredBackends) {
+  /** A configuration HAProxy refused to load, per instance: when last, and how many times in a row. */
+  private record Refusal(String config, Instant at, int times) {}
+
+  private final Map<String, Refusal> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Duration firstRetry;
+  private final Duration maxRetry;
+  private final Clock clock;
+
+  private HaproxySync(List<Instance> instances, Set<String> declaredBackends, Duration firstRetry, Duration maxRetry,
+      Clock clock) {
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("HaproxySync needs at least one instance");
     }
     this.instances = List.copyOf(instances);
     this.declaredBackends = Set.copyOf(declaredBackends);
+    this.firstRetry = firstRetry;
+    this.maxRetry = maxRetry;
+    this.clock = clock;
+  }
+
+  /**
+   * The same instances, reloading a configuration HAProxy refused again only after {@code first},
+   * then twice as long after each refusal, at most {@code max} (default: 30 s, 10 min, the system
+   * clock). A refused reload is not free: HAProxy 2.6 pauses the running worker's listeners while
+   * it tries the new configuration, so new connections wait or are refused for a moment each time.
+   * A different configuration is tried at once.
+   */
+  public HaproxySync withReloadBackoff(Duration first, Duration max, Clock clock) {
+    Objects.requireNonNull(first, "first");
+    Objects.requireNonNull(max, "max");
+    Objects.requireNonNull(clock, "clock");
+    if (first.isNegative() || max.compareTo(first) < 0) {
+      throw new IllegalArgumentException("need 0 ≤ first ≤ max, was first " + first + ", max " + max);
+    }
+    return new HaproxySync(instances, declaredBackends, first, max, clock);
   }
 
   /**
@@ -117,7 +153,7 @@ public final class HaproxySync {
    *     {@link Reload} declares (instances with one declare what their generated configuration does)
    */
   public static HaproxySync of(List<Instance> instances, Set<String> declaredBackends) {
-    return new HaproxySync(instances, declaredBackends);
+    return new HaproxySync(instances, declaredBackends, DEFAULT_FIRST_RETRY, DEFAULT_MAX_RETRY, Clock.systemUTC());
   }
 
   /** Instances whose configurations Bridgekeeper generates (each has a {@link Reload}). */
@@ -128,7 +164,7 @@ public final class HaproxySync {
             + "use of(instances, declaredBackends)");
       }
     }
-    return new HaproxySync(instances, Set.of());
+    return new HaproxySync(instances, Set.of(), DEFAULT_FIRST_RETRY, DEFAULT_MAX_RETRY, Clock.systemUTC());
   }
 
   /**
@@ -223,16 +259,40 @@ public final class HaproxySync {
     } else if (!reloadPending.contains(instance.name()) && runningBackends(instance.api()).containsAll(backends)) {
       return false;
     }
+    Refusal refusal = refusals.get(instance.name());
+    Instant now = clock.instant();
+    if (refusal != null && refusal.config().equals(config)) {
+      Instant retryAt = refusal.at().plus(backoff(refusal.times()));
+      if (now.isBefore(retryAt)) {
+        throw new HaproxyRuntimeException(Kind.REJECTED, "HAProxy refused the configuration in " + file + " "
+            + refusal.times() + " time(s) in a row, last at " + refusal.at() + "; not reloading it again before "
+            + retryAt + " (each refused reload pauses HAProxy's listeners); the running worker keeps the previous"
+            + " configuration and maps");
+      }
+    }
     long worker;
     try {
       worker = reload.master().reload();
     } catch (HaproxyRuntimeException e) {
+      if (e.kind() == Kind.REJECTED) {
+        int times = refusal != null && refusal.config().equals(config) ? refusal.times() + 1 : 1;
+        refusals.put(instance.name(), new Refusal(config, now, times));
+      }
       throw new HaproxyRuntimeException(e.kind(), "reload of " + file + " failed (the running worker may still"
-          + " serve the previous configuration and maps; the next push reloads again): " + e.getMessage(), e);
+          + " serve the previous configuration and maps; a later push reloads again): " + e.getMessage(), e);
     }
+    refusals.remove(instance.name());
     reloadPending.remove(instance.name());
     LOG.info("HAProxy {} reloaded (worker {}) for backends {}", instance.name(), worker, backends);
     return true;
+  }
+
+  private Duration backoff(int refusals) {
+    Duration d = firstRetry;
+    for (int i = 1; i < refusals && d.compareTo(maxRetry) < 0; i++) {
+      d = d.multipliedBy(2);
+    }
+    return d.compareTo(maxRetry) < 0 ? d : maxRetry;
   }
 
   /** {@code show backend}: one name per line after a "# name" header. */

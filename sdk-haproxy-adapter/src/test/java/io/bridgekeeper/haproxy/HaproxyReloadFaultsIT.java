@@ -1,9 +1,9 @@
 package io.bridgekeeper.haproxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bridgekeeper.haproxy.HaproxyRuntimeException.Kind;
@@ -15,6 +15,7 @@ import io.bridgekeeper.routing.RoutingTable;
 import io.bridgekeeper.routing.Shard;
 import io.bridgekeeper.routing.ShardState;
 import io.bridgekeeper.routing.Topology;
+import io.bridgekeeper.simulation.SimulatedClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -310,8 +312,9 @@ class HaproxyReloadFaultsIT {
       // that port. haproxy -c does not bind, so it accepts the configuration; the reload cannot.
       int heldPort = holder.getLocalPort();
       HaproxyConfig withBind = Lb.config(dir, lb.port()).bind("127.0.0.1:" + heldPort).build();
+      SimulatedClock clock = new SimulatedClock(Instant.parse("2026-11-24T10:00:00Z"));
       HaproxySync sync = HaproxySync.of(List.of(lb.instance(withBind, HaproxyProcess.masterSocket(dir),
-          Duration.ofSeconds(10))));
+          Duration.ofSeconds(10)))).withReloadBackoff(Duration.ofSeconds(30), Duration.ofMinutes(10), clock);
 
       ConnectProbe probe = new ConnectProbe(lb.port());
       HaproxyRuntimeException cause;
@@ -335,18 +338,29 @@ class HaproxyReloadFaultsIT {
       assertEquals(before.workerPid(), refused.workerPid(), "the old worker keeps serving");
       assertServes(lb, t1);
 
-      // The same push again: the reload is retried (and refused again), not believed done.
+      // The same push again at once: not believed done, but not tried again before the backoff.
+      HaproxyRuntimeException waiting = failure(sync.push(t1).get(0), Kind.REJECTED);
+      assertTrue(waiting.getMessage().contains("not reloading it again before 2026-11-24T10:00:30Z"),
+          waiting.getMessage());
+      assertEquals(refused.reloads(), lb.processes().reloads(), "no reload within the backoff");
+      clock.advance(Duration.ofSeconds(30));
       failure(sync.push(t1).get(0), Kind.REJECTED);
-      assertEquals(refused.reloads() + 1, lb.processes().reloads(), "the next push retried the reload");
+      assertEquals(refused.reloads() + 1, lb.processes().reloads(), "after the backoff the push retried the reload");
+      clock.advance(Duration.ofSeconds(59)); // the second refusal doubled it
+      failure(sync.push(t1).get(0), Kind.REJECTED);
+      assertEquals(refused.reloads() + 1, lb.processes().reloads(), "60 s after a second refusal");
 
-      // A shard added while the port is still held: refused, and the old worker keeps the old maps.
+      // A shard added while the port is still held: a new configuration is tried at once; refused,
+      // and the old worker keeps the old maps.
       failure(sync.push(t2).get(0), Kind.REJECTED);
+      assertEquals(refused.reloads() + 2, lb.processes().reloads());
       assertEquals(before.workerPid(), lb.processes().workerPid());
       assertFalse(runningBackends(lb).contains("shard_c"));
       assertServes(lb, t1);
       assertFiles(lb, withBind, t2);
 
       holder.close();
+      clock.advance(Duration.ofSeconds(30));
       HaproxySync.InstanceResult repaired = sync.push(t2).get(0);
       assertTrue(repaired.ok() && repaired.reloaded(), () -> "the port is free: the push reloads: " + repaired);
       HaproxyMaster.Processes after = lb.processes();
