@@ -31,20 +31,25 @@ public interface BridgeDrainer {
       java.util.function.Function<String, java.util.Optional<io.bridgekeeper.bridges.BridgeEndpoint>> endpoints) {
     java.util.Objects.requireNonNull(client, "client");
     java.util.Objects.requireNonNull(endpoints, "endpoints");
+    return ofFlag((bridgeId, enable) -> endpoints.apply(bridgeId).map(e -> client.drain(e, enable).join()
+        instanceof io.bridgekeeper.bridges.BridgeRestClient.ControlResult.Done).orElse(false));
+  }
+
+  /**
+   * A drainer for bridges whose drain is a flag that can be set and cleared, as a videobridge's
+   * is: {@code setDrain.test(bridgeId, on)} sets it and says whether the bridge accepted.
+   */
+  static BridgeDrainer ofFlag(java.util.function.BiPredicate<String, Boolean> setDrain) {
+    java.util.Objects.requireNonNull(setDrain, "setDrain");
     return new BridgeDrainer() {
       @Override
       public boolean drain(String bridgeId) {
-        return set(bridgeId, true);
+        return setDrain.test(bridgeId, true);
       }
 
       @Override
       public boolean undrain(String bridgeId) {
-        return set(bridgeId, false);
-      }
-
-      private boolean set(String bridgeId, boolean enable) {
-        return endpoints.apply(bridgeId).map(e -> client.drain(e, enable).join()
-            instanceof io.bridgekeeper.bridges.BridgeRestClient.ControlResult.Done).orElse(false);
+        return setDrain.test(bridgeId, false);
       }
     };
   }

@@ -227,26 +227,14 @@ public final class Simulation {
       }
     };
     Autoscaler autoscaler = tuning.apply(Autoscaler.builder()).pool(pool).cloud(counted).policy(policy)
-        .clock(clock).drainer(new io.bridgekeeper.scaling.BridgeDrainer() {
-          @Override
-          public boolean drain(String id) {
-            return setDrained(id, true);
+        // The bridge's drain flag (a REST call to it), reported with its next presence.
+        .clock(clock).drainer(io.bridgekeeper.scaling.BridgeDrainer.ofFlag((id, drained) -> {
+          Load l = loads.get(id);
+          if (l != null) {
+            l.drained = drained;
           }
-
-          @Override
-          public boolean undrain(String id) {
-            return setDrained(id, false);
-          }
-
-          /** The bridge's drain flag (a REST call to it), reported with its next presence. */
-          private boolean setDrained(String id, boolean drained) {
-            Load l = loads.get(id);
-            if (l != null) {
-              l.drained = drained;
-            }
-            return l != null;
-          }
-        })
+          return l != null;
+        }))
         .launchProtection(o.launchProtection()).drainDeadline(o.drainDeadline()).build();
     Instant measureFrom = measured;
     start = start.minus(o.warmUp());
