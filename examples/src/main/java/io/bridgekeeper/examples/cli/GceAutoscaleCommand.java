@@ -51,7 +51,8 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
         + "--xmpp-domain DOMAIN --xmpp-user USER [--xmpp-password-file FILE] [--xmpp-host HOST[:PORT]] "
         + "--brewery [SOURCE=]MUC-JID... [--policy threshold|target-tracking] [--min 1] [--max 10] "
         + "[--bridge-id '{instance}'] [--bridge-rest-url 'http://{bridge}:8080'] [--interval 10s] "
-        + "[--launch-protection 15m] [--drain-deadline 1h] [--endpoint URL] [--no-credentials] [--once] [--apply]";
+        + "[--launch-protection 15m] [--drain-deadline 1h] [--no-undrain] [--drain-swaps 0.5] "
+        + "[--light-drains FRACTION:WAIT] [--endpoint URL] [--no-credentials] [--once] [--apply]";
   }
 
   @Override
@@ -76,6 +77,10 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
     Duration interval = Duration.ofSeconds(10);
     Duration launchProtection = Duration.ofMinutes(15);
     Duration drainDeadline = Duration.ofHours(1);
+    boolean undrain = true;
+    double drainSwaps = 0.5;
+    Optional<Double> lightDrains = Optional.empty();
+    Duration lightDrainWait = Duration.ZERO;
     Optional<String> endpoint = Optional.empty();
     boolean noCredentials;
     boolean once;
@@ -130,6 +135,17 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
           case "--interval" -> o.interval = BridgekeeperCli.durationValue(args, ++i, a);
           case "--launch-protection" -> o.launchProtection = BridgekeeperCli.durationValue(args, ++i, a);
           case "--drain-deadline" -> o.drainDeadline = BridgekeeperCli.durationValue(args, ++i, a);
+          case "--no-undrain" -> o.undrain = false;
+          case "--drain-swaps" -> o.drainSwaps = fraction(BridgekeeperCli.optionValue(args, ++i, a), a, true);
+          case "--light-drains" -> {
+            String v = BridgekeeperCli.optionValue(args, ++i, a);
+            int colon = v.indexOf(':');
+            if (colon < 0) {
+              throw new UsageException("--light-drains takes FRACTION:WAIT, e.g. 0.5:1h, was '" + v + "'");
+            }
+            o.lightDrains = Optional.of(fraction(v.substring(0, colon), a, false));
+            o.lightDrainWait = BridgekeeperCli.durationValue(List.of(v.substring(colon + 1)), 0, a);
+          }
           case "--endpoint" -> o.endpoint = Optional.of(BridgekeeperCli.optionValue(args, ++i, a));
           case "--no-credentials" -> o.noCredentials = true;
           case "--once" -> o.once = true;
@@ -150,6 +166,20 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
         throw new UsageException("--min " + o.min + " is above --max " + o.max);
       }
       return o;
+    }
+
+    /** A fraction of participants: [0, 1) for drain swaps (0: off), (0, 1] for light drains. */
+    private static double fraction(String v, String option, boolean swaps) {
+      try {
+        double f = Double.parseDouble(v);
+        if (swaps ? f >= 0 && f < 1 : f > 0 && f <= 1) {
+          return f;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new UsageException(option + " takes a fraction " + (swaps ? "from 0 (off) to below 1" : "above 0, at most 1")
+          + ", was '" + v + "'");
     }
 
     private static int count(String v, String option) {
@@ -207,9 +237,12 @@ final class GceAutoscaleCommand implements BridgekeeperCli.Command {
     o.breweries.forEach(b -> brewery.brewery(b.source(), b.mucJid()));
 
     try (GceInstanceGroupBackend gce = gceBuilder.build(); BreweryListener listener = brewery.build()) {
-      Autoscaler autoscaler = Autoscaler.builder().pool(pool).cloud(gce).policy(policy).drainer(drainer).clock(clock)
-          .launchProtection(o.launchProtection).drainDeadline(o.drainDeadline).dryRun(!o.apply)
-          .bridgeOfInstance(gce::bridgeIdOf).build();
+      Autoscaler.Builder autoscalerBuilder = Autoscaler.builder().pool(pool).cloud(gce).policy(policy).drainer(drainer)
+          .clock(clock).launchProtection(o.launchProtection).drainDeadline(o.drainDeadline).dryRun(!o.apply)
+          .undrainOnScaleOut(o.undrain).swapDrainsForLighterBridges(o.drainSwaps, o.drainDeadline)
+          .bridgeOfInstance(gce::bridgeIdOf);
+      o.lightDrains.ifPresent(f -> autoscalerBuilder.drainOnlyLightBridges(f, o.lightDrainWait));
+      Autoscaler autoscaler = autoscalerBuilder.build();
       GceGroupStatus status;
       try {
         status = gce.groupStatus();

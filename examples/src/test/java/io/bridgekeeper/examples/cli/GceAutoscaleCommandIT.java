@@ -66,7 +66,7 @@ class GceAutoscaleCommandIT {
     assertEquals(0, fake.requests("resize").size() + fake.requests("deleteInstances").size()
         + fake.requests("createInstances").size(), "a dry run changes nothing");
 
-    Result applied = run(args(dir, "--apply"));
+    Result applied = run(args(dir, "--apply", "--no-undrain", "--drain-swaps", "0", "--light-drains", "0.5:30m"));
     assertEquals(0, applied.status(), applied.err());
     assertTrue(applied.out().contains("launch\tlaunched 2"), applied.out());
     assertEquals(List.of("2"), fake.requests("resize").stream().map(r -> r.query().get("size")).toList());
@@ -94,6 +94,14 @@ class GceAutoscaleCommandIT {
     assertTrue(minAboveMax.err().contains("--min 9 is above --max 5"), minAboveMax.err());
     assertEquals(2, run(args(dir, "--bridge-id", "jvb")).status(), "a bridge-id template without {instance}");
     assertEquals(2, run(args(dir, "--interval", "0s")).status());
+    Result badSwaps = run(args(dir, "--drain-swaps", "1"));
+    assertEquals(2, badSwaps.status());
+    assertTrue(badSwaps.err().contains("--drain-swaps takes a fraction from 0 (off) to below 1, was '1'"), badSwaps.err());
+    Result badLight = run(args(dir, "--light-drains", "0.5"));
+    assertEquals(2, badLight.status());
+    assertTrue(badLight.err().contains("--light-drains takes FRACTION:WAIT"), badLight.err());
+    assertEquals(2, run(args(dir, "--light-drains", "0:1h")).status(), "a light-drain fraction of 0");
+    assertEquals(2, run(args(dir, "--light-drains", "0.5:soon")).status());
     Result missingGroup = run(args(dir));
     assertEquals(1, missingGroup.status(), "the group does not exist on the fake");
     assertTrue(missingGroup.err().contains("HTTP 404"), missingGroup.err());
