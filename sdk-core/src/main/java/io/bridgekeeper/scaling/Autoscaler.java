@@ -174,16 +174,21 @@ public final class Autoscaler {
       return;
     }
     PoolSnapshot snapshot = pool.snapshot();
-    if (!leaving.isEmpty()) {
-      leaving.removeIf(n -> instances.stream().noneMatch(i -> i.name().equals(n)));
+    // Looked up by name for every drain and remembered instance, at every step: once, not a scan each.
+    Map<String, CloudInstance> byName = new java.util.HashMap<>(instances.size() * 2);
+    for (CloudInstance i : instances) {
+      byName.put(i.name(), i);
     }
-    adoptDrainsInProgress(instances, snapshot, now);
+    if (!leaving.isEmpty()) {
+      leaving.removeIf(n -> !byName.containsKey(n));
+    }
+    adoptDrainsInProgress(instances, byName, snapshot, now);
     if (desired == null) {
       // Resuming: the group's target, less the drains in progress (they were meant to go).
       desired = targetSize - draining.size();
       log(now, "resume", "desired " + desired + " (target size " + targetSize + ", draining " + draining.keySet() + ")");
     }
-    java.util.Set<String> deleted = finishDrains(instances, snapshot, now);
+    java.util.Set<String> deleted = finishDrains(byName, snapshot, now);
 
     // The instance list predates this step's deletions: leave those out, or a deleted instance
     // could be chosen again and the desired count lowered for it a second time.
@@ -200,7 +205,7 @@ public final class Autoscaler {
     int undrainedNow = 0;
     if (decision instanceof ScalingDecision.ScaleOut out) {
       if (undrainOnScaleOut) {
-        undrainedNow = cancelDrains(instances, snapshot, out.by(), now);
+        undrainedNow = cancelDrains(byName, snapshot, out.by(), now);
       }
       desired += out.by();
       lastChange = Optional.of(now);
@@ -339,12 +344,13 @@ public final class Autoscaler {
     }
   }
 
-  private void adoptDrainsInProgress(List<CloudInstance> instances, PoolSnapshot snapshot, Instant now) {
+  private void adoptDrainsInProgress(List<CloudInstance> instances, Map<String, CloudInstance> byName,
+      PoolSnapshot snapshot, Instant now) {
     if (!undrained.isEmpty()) {
-      undrained.keySet().removeIf(n -> instances.stream().noneMatch(i -> i.name().equals(n)));
+      undrained.keySet().removeIf(n -> !byName.containsKey(n));
     }
     if (!swapRefused.isEmpty()) {
-      swapRefused.removeIf(n -> instances.stream().noneMatch(i -> i.name().equals(n)));
+      swapRefused.removeIf(n -> !byName.containsKey(n));
     }
     for (CloudInstance i : instances) {
       if (draining.containsKey(i.name()) || i.status() != InstanceStatus.RUNNING) {
@@ -374,11 +380,11 @@ public final class Autoscaler {
   }
 
   /** Deletes drained instances that are empty, or whose deadline passed; returns the names deleted. */
-  private java.util.Set<String> finishDrains(List<CloudInstance> instances, PoolSnapshot snapshot, Instant now) {
+  private java.util.Set<String> finishDrains(Map<String, CloudInstance> byName, PoolSnapshot snapshot, Instant now) {
     List<String> ready = new ArrayList<>();
     for (Map.Entry<String, Drain> d : new ArrayList<>(draining.entrySet())) {
       String name = d.getKey();
-      if (instances.stream().noneMatch(i -> i.name().equals(name))) {
+      if (!byName.containsKey(name)) {
         ready.add(name); // gone already: forget it
         continue;
       }
@@ -407,7 +413,7 @@ public final class Autoscaler {
         }
       }
     }
-    List<String> toDelete = ready.stream().filter(n -> instances.stream().anyMatch(i -> i.name().equals(n))).toList();
+    List<String> toDelete = ready.stream().filter(byName::containsKey).toList();
     java.util.Set<String> deleted = new java.util.HashSet<>();
     if (!toDelete.isEmpty()) {
       try {
@@ -432,7 +438,7 @@ public final class Autoscaler {
    * left alone: it is on its way out whatever the drain flag says. Returns how many took new
    * conferences again; the scale-out launches the rest.
    */
-  private int cancelDrains(List<CloudInstance> instances, PoolSnapshot snapshot, int n, Instant now) {
+  private int cancelDrains(Map<String, CloudInstance> byName, PoolSnapshot snapshot, int n, Instant now) {
     // Drain is only a flag a bridge can drop again (jitsi-videobridge rest/root/colibri/drain/Drain.java:
     // POST /colibri/drain/disable → setDrainMode(false)), and jicofo's drain is soft: it stops choosing
     // the bridge for new conferences and chooses it again once its presence says drain=false (jicofo
@@ -441,7 +447,8 @@ public final class Autoscaler {
     List<Cancel> candidates = new ArrayList<>();
     for (Map.Entry<String, Drain> d : draining.entrySet()) {
       String name = d.getKey();
-      boolean running = instances.stream().anyMatch(i -> i.name().equals(name) && i.status() == InstanceStatus.RUNNING);
+      CloudInstance instance = byName.get(name);
+      boolean running = instance != null && instance.status() == InstanceStatus.RUNNING;
       Optional<Bridge> b = snapshot.bridge(bridgeOfInstance.apply(name));
       if (!running || b.isEmpty() || !b.get().operational() || b.get().gracefulShutdown()
           || b.get().shuttingDown()) {

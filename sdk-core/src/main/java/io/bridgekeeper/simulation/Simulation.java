@@ -499,8 +499,11 @@ public final class Simulation {
   }
 
   /** The selector's candidate order: least corrected stress (unknown last), then id. */
-  private static final java.util.Comparator<Candidate> BY_LOAD =
-      java.util.Comparator.comparingDouble((Candidate c) -> c.corrected).thenComparing(c -> c.id);
+  private static final java.util.Comparator<Candidate> BY_LOAD = (a, b) -> {
+    // Written out: composed comparators cost a tenth of a simulated week at 1,000 bridges.
+    int c = Double.compare(a.corrected, b.corrected);
+    return c != 0 ? c : a.id.compareTo(b.id);
+  };
 
   /**
    * The candidates {@link BridgeSelector} would order for a new conference with no region or
@@ -521,24 +524,36 @@ public final class Simulation {
         anyNotGraceful |= !b.gracefulShutdown();
       }
     }
-    java.util.Comparator<Bridge> order = java.util.Comparator
-        .comparingDouble((Bridge b) -> b.correctedStress().orElse(Double.MAX_VALUE)).thenComparing(Bridge::id);
-    PriorityQueue<Bridge> least = new PriorityQueue<>(order.reversed());
+    if (placements <= 0) {
+      return List.of();
+    }
+    // The selector's order (least corrected stress, unknown last, then id), the worst kept on top;
+    // each bridge's key is read once, and most bridges lose to the top on the stress alone.
+    record Keyed(Bridge bridge, double stress) {}
+    PriorityQueue<Keyed> least = new PriorityQueue<>((a, b) -> {
+      int c = Double.compare(b.stress, a.stress);
+      return c != 0 ? c : b.bridge.id().compareTo(a.bridge.id());
+    });
     for (Bridge b : snapshot.bridges()) {
       if (!b.operational() || b.shuttingDown() || (anyNotDraining && b.draining())
           || (anyNotGraceful && b.gracefulShutdown())) {
         continue;
       }
+      double stress = b.correctedStress().orElse(Double.MAX_VALUE);
       if (least.size() < placements) {
-        least.add(b);
-      } else if (order.compare(b, least.peek()) < 0) {
+        least.add(new Keyed(b, stress));
+        continue;
+      }
+      Keyed worst = least.peek();
+      int c = Double.compare(stress, worst.stress);
+      if (c < 0 || (c == 0 && b.id().compareTo(worst.bridge.id()) < 0)) {
         least.poll();
-        least.add(b);
+        least.add(new Keyed(b, stress));
       }
     }
     List<Candidate> out = new ArrayList<>(least.size());
-    for (Bridge b : least) {
-      out.add(new Candidate(b, health));
+    for (Keyed k : least) {
+      out.add(new Candidate(k.bridge, health));
     }
     return out;
   }
