@@ -211,8 +211,10 @@ public final class HaproxyConfig {
       return out.toString();
     }
     // The fingerprint covers the text with the placeholder in its place, so it can be checked again.
+    // Only global's line is filled in: global comes first, before any shard id or address.
     String text = out.toString();
-    return text.replace(FINGERPRINT_PREFIX + FINGERPRINT_PLACEHOLDER, FINGERPRINT_PREFIX + digest(text));
+    int at = text.indexOf(FINGERPRINT_PREFIX + FINGERPRINT_PLACEHOLDER) + FINGERPRINT_PREFIX.length();
+    return text.substring(0, at) + digest(text) + text.substring(at + FINGERPRINT_PLACEHOLDER.length());
   }
 
   /** What {@code global} says of the configuration; HAProxy reports it in {@code show info}. */

@@ -57,6 +57,32 @@ class HaproxyConfigTest {
   }
 
   @Test
+  void aCompleteConfigurationNamesItselfAndShowInfoReportsIt() {
+    HaproxyConfig config = HaproxyConfig.builder().build();
+    String cfg = config.render(TOPOLOGY);
+    String fingerprint = HaproxyConfig.fingerprint(cfg).orElseThrow();
+    assertTrue(fingerprint.matches("[0-9a-f]{16}") && !fingerprint.equals("0".repeat(16)), fingerprint);
+    assertTrue(cfg.contains("global\n    description bridgekeeper-config-" + fingerprint + "\n"), cfg);
+    assertEquals(Optional.of(fingerprint), HaproxyConfig.runningFingerprint(
+        "Name: HAProxy\nnode: lb-1\ndescription: bridgekeeper-config-" + fingerprint + "\nPid: 7\n"));
+    assertEquals(Optional.empty(), HaproxyConfig.runningFingerprint("Name: HAProxy\nnode: lb-1\nPid: 7\n"));
+
+    // Weights do not change the file (no reload), an address does.
+    assertEquals(cfg, config.render(TOPOLOGY.withShardChanged("a", s -> s.withWeight(300))));
+    String moved = config.render(TOPOLOGY.withShardChanged("a", s -> s.withAddress("10.0.0.9:443")));
+    assertNotEquals(Optional.of(fingerprint), HaproxyConfig.fingerprint(moved));
+    assertEquals(Optional.empty(), HaproxyConfig.fingerprint(HaproxyConfig.builder().fragment(true).build()
+        .render(TOPOLOGY)), "a fragment has no global section to carry it");
+
+    // Only global's line is filled in: a shard whose id looks like the placeholder keeps its id.
+    String lookalike = "bridgekeeper-config-" + "0".repeat(16);
+    String odd = config.render(Topology.builder().shard(new Shard(lookalike, 100, "", ShardState.ACTIVE,
+        "10.0.0.1:443", null)).build());
+    assertTrue(odd.contains("    server " + lookalike + " 10.0.0.1:443"), odd);
+    assertNotEquals(Optional.of("0".repeat(16)), HaproxyConfig.fingerprint(odd));
+  }
+
+  @Test
   void outputIsDeterministicAndIndependentOfWeightsStatesAndPins() {
     HaproxyConfig config = HaproxyConfig.builder().build();
     String a = config.render(TOPOLOGY);
