@@ -124,16 +124,11 @@ public final class Autoscaler {
     }
     dryRun = b.dryRun;
     undrainOnScaleOut = b.undrainOnScaleOut;
+    // Checked where they are set (drainOnlyLightBridges, swapDrainsForLighterBridges).
     lightFraction = b.lightFraction;
-    lightMaxWait = Objects.requireNonNull(b.lightMaxWait, "maxWait");
+    lightMaxWait = b.lightMaxWait;
     swapFraction = b.swapFraction;
-    swapMaxDrainAge = Objects.requireNonNull(b.swapMaxDrainAge, "maxDrainAge");
-    if (!(lightFraction >= 0 && lightFraction <= 1)) {
-      throw new IllegalArgumentException("fractionOfMean must be in (0, 1], was " + lightFraction);
-    }
-    if (lightMaxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must be ≥ 0, was " + lightMaxWait);
-    }
+    swapMaxDrainAge = b.swapMaxDrainAge;
     bridgeOfInstance = Objects.requireNonNull(b.bridgeOfInstance, "bridgeOfInstance");
     auditSize = b.auditSize;
     bridgelessKnownFrom = clock.instant().plus(pool.config().presenceTimeout());
@@ -657,8 +652,12 @@ public final class Autoscaler {
       if (!(fractionOfMean > 0 && fractionOfMean <= 1)) {
         throw new IllegalArgumentException("fractionOfMean must be in (0, 1], was " + fractionOfMean);
       }
+      Objects.requireNonNull(maxWait, "maxWait");
+      if (maxWait.isNegative()) {
+        throw new IllegalArgumentException("maxWait must be ≥ 0, was " + maxWait);
+      }
       this.lightFraction = fractionOfMean;
-      this.lightMaxWait = Objects.requireNonNull(maxWait, "maxWait");
+      this.lightMaxWait = maxWait;
       return this;
     }
 

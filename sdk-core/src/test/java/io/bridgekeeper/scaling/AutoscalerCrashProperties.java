@@ -155,15 +155,7 @@ class AutoscalerCrashProperties {
     }
 
     List<CloudInstance> safeList() {
-      for (int attempt = 0; ; attempt++) {
-        try {
-          return cloud.listInstances();
-        } catch (io.bridgekeeper.cloud.CloudException e) {
-          if (attempt > 5) {
-            throw e;
-          }
-        }
-      }
+      return AutoscalerProperties.safeList(cloud);
     }
 
     Set<String> live() {

@@ -161,8 +161,8 @@ class AutoscalerProperties {
     assertTrue(running == desired, () -> "not converged: " + running + " running, desired " + desired + "; " + safeList(cloud) + "\n" + a.audit().subList(Math.max(0, a.audit().size() - 12), a.audit().size()));
   }
 
-  private static List<CloudInstance> safeList(InMemoryCloud cloud) {
-    // The property's own observations must not consume injected faults.
+  /** The cloud's instances for a test's own observation: retried, so they consume no injected fault. */
+  static List<CloudInstance> safeList(InMemoryCloud cloud) {
     for (int attempt = 0; ; attempt++) {
       try {
         return cloud.listInstances();
