@@ -31,9 +31,21 @@ public final class HaproxyMaster {
     this.reloadTimeout = Objects.requireNonNull(reloadTimeout, "reloadTimeout");
   }
 
-  /** The master CLI at {@code socket}; a reload that takes longer than {@code reloadTimeout} fails. */
+  /**
+   * The master CLI at {@code socket}; a reload that takes longer than {@code reloadTimeout} fails,
+   * and each command waits at most {@link HaproxyRuntimeApi#DEFAULT_TIMEOUT} for its answer.
+   */
   public static HaproxyMaster unixSocket(Path socket, Duration reloadTimeout) {
-    return new HaproxyMaster(HaproxyRuntimeApi.masterSocket(socket, HaproxyRuntimeApi.DEFAULT_TIMEOUT), reloadTimeout);
+    return unixSocket(socket, reloadTimeout, HaproxyRuntimeApi.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Same, with each command ({@code show proc}, {@code reload}) waiting at most
+   * {@code commandTimeout}. A push visits instances one after another, so a frozen master delays
+   * the instances after it by this much: keep it short where HAProxies are many.
+   */
+  public static HaproxyMaster unixSocket(Path socket, Duration reloadTimeout, Duration commandTimeout) {
+    return new HaproxyMaster(HaproxyRuntimeApi.masterSocket(socket, commandTimeout), reloadTimeout);
   }
 
   /** What {@code show proc} says: the master's reload and failure counts, the current worker. */

@@ -64,6 +64,9 @@ import org.junit.jupiter.api.io.TempDir;
 class HaproxyReloadFaultsIT {
   private static final List<String> ECHOES = List.of("a", "b", "c", "b-moved", "static");
   private static final Pattern MASTER_PID = Pattern.compile("(?m)^(\\d+)\\s+master\\s");
+  // Short, so the push against a frozen (SIGSTOPped) master times out in 2 s rather than the
+  // default 5 s; generous for a master that works, which answers in milliseconds.
+  private static final Duration MASTER_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
   private static EchoBackends echoes;
   /** Echo server address → the name it answers with. */
@@ -141,7 +144,7 @@ class HaproxyReloadFaultsIT {
 
     HaproxySync.Instance instance(HaproxyConfig config, Path masterSocket, Duration reloadTimeout) {
       return new HaproxySync.Instance(name, api, dir, Optional.of(new HaproxySync.Reload(config, cfg,
-          HaproxyMaster.unixSocket(masterSocket, reloadTimeout))));
+          HaproxyMaster.unixSocket(masterSocket, reloadTimeout, MASTER_COMMAND_TIMEOUT))));
     }
 
     HaproxySync.Instance instance() {

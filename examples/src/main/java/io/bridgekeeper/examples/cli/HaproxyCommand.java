@@ -46,7 +46,8 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
       + "[--server-tls plain|verify|no-verify] [--ca-file PEM] [--health-path PATH] [--agent-port N] [--no-log] "
       + "[--no-check]";
   private static final String SYNC = "sync --topology FILE --socket PATH... --map-dir DIR [--live-rooms FILE] "
-      + "[--master-socket PATH --config FILE]... [--interval 1s] [--resync 30s] [--once] [config options]";
+      + "[--master-socket PATH --config FILE]... [--interval 1s] [--resync 30s] [--socket-timeout 5s] [--reload-timeout 30s] [--once] "
+      + "[config options]";
 
   @Override
   public String usage() {
@@ -117,10 +118,10 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
       List<HaproxySync.Instance> instances = new ArrayList<>();
       for (int i = 0; i < o.sockets.size(); i++) {
         Path socket = o.sockets.get(i);
-        HaproxyRuntimeApi api = HaproxyRuntimeApi.unixSocket(socket, HaproxyRuntimeApi.DEFAULT_TIMEOUT);
+        HaproxyRuntimeApi api = HaproxyRuntimeApi.unixSocket(socket, o.socketTimeout);
         Optional<HaproxySync.Reload> reload = o.masterSockets.isEmpty() ? Optional.empty()
             : Optional.of(new HaproxySync.Reload(o.config(mapDir), o.configFiles.get(i),
-                HaproxyMaster.unixSocket(o.masterSockets.get(i), Duration.ofSeconds(30))));
+                HaproxyMaster.unixSocket(o.masterSockets.get(i), o.reloadTimeout, o.socketTimeout)));
         instances.add(new HaproxySync.Instance(socket.toString(), api, mapDir, reload));
       }
       sync = o.masterSockets.isEmpty()
@@ -245,6 +246,8 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
     Optional<Path> liveRooms = Optional.empty();
     Duration interval = Duration.ofSeconds(1);
     Duration resync = Duration.ofSeconds(30);
+    Duration socketTimeout = HaproxyRuntimeApi.DEFAULT_TIMEOUT;
+    Duration reloadTimeout = Duration.ofSeconds(30);
     boolean once;
     boolean noCheck;
     boolean fragment;
@@ -273,6 +276,8 @@ final class HaproxyCommand implements BridgekeeperCli.Command {
           case "--live-rooms" -> o.liveRooms = Optional.of(Path.of(BridgekeeperCli.optionValue(args, ++i, a)));
           case "--interval" -> o.interval = BridgekeeperCli.durationValue(args, ++i, a);
           case "--resync" -> o.resync = BridgekeeperCli.durationValue(args, ++i, a);
+          case "--socket-timeout" -> o.socketTimeout = BridgekeeperCli.durationValue(args, ++i, a);
+          case "--reload-timeout" -> o.reloadTimeout = BridgekeeperCli.durationValue(args, ++i, a);
           case "--once" -> o.once = true;
           case "--no-check" -> o.noCheck = true;
           case "--fragment" -> o.fragment = true;

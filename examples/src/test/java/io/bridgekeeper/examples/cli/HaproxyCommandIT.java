@@ -109,7 +109,7 @@ class HaproxyCommandIT {
             "--socket", dir.resolve("admin.sock").toString(), "--map-dir", dir.toString(),
             "--master-socket", HaproxyProcess.masterSocket(dir).toString(),
             "--config", dir.resolve("haproxy.cfg").toString(), "--live-rooms", liveRooms.toString(),
-            "--interval", "100ms"}, configOptions);
+            "--interval", "100ms", "--socket-timeout", "3s", "--reload-timeout", "20s"}, configOptions);
         Thread sync = new Thread(() -> BridgekeeperCli.run(syncArgs, new BufferedReader(new StringReader("")),
             new PrintStream(syncOut, true, StandardCharsets.UTF_8), new PrintStream(syncErr, true, StandardCharsets.UTF_8)),
             "bridgekeeper-sync");
