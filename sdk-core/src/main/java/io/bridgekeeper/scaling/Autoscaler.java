@@ -73,6 +73,7 @@ public final class Autoscaler {
   /** 0: off; else a young drain is swapped for a bridge with at most this fraction of its participants. */
   private final double swapFraction;
   private final Duration swapMaxDrainAge;
+  private final double swapMaxServingStress;
   /** Since when scale-in has been asked for but no bridge was light enough to drain; null: not waiting. */
   private Instant scaleInWaitingSince;
   private final Function<String, String> bridgeOfInstance;
@@ -129,6 +130,7 @@ public final class Autoscaler {
     lightMaxWait = b.lightMaxWait;
     swapFraction = b.swapFraction;
     swapMaxDrainAge = b.swapMaxDrainAge;
+    swapMaxServingStress = b.swapMaxServingStress;
     bridgeOfInstance = Objects.requireNonNull(b.bridgeOfInstance, "bridgeOfInstance");
     auditSize = b.auditSize;
     bridgelessKnownFrom = clock.instant().plus(pool.config().presenceTimeout());
@@ -274,8 +276,8 @@ public final class Autoscaler {
       return 0;
     }
     // The swap keeps the heavier bridge serving: the bridges that take new conferences lose the
-    // lighter one's room. Only where they have room to spare, i.e. run on average at most half the
-    // overload threshold (the default target tracking runs at 0.3 of 0.8); hotter fleets need it.
+    // lighter one's room. Only where they have room to spare, by default at most half the overload
+    // threshold on average (the default target tracking runs at 0.3 of 0.8); hotter fleets need it.
     double stress = 0;
     int serving = 0;
     for (Bridge b : snapshot.bridges()) {
@@ -285,7 +287,7 @@ public final class Autoscaler {
         serving++;
       }
     }
-    if (serving == 0 || stress / serving > 0.5 * pool.config().stressThreshold()) {
+    if (serving == 0 || stress / serving > swapMaxServingStress * pool.config().stressThreshold()) {
       return 0;
     }
     // Undrain first: a drainer that cannot leaves everything as it was.
@@ -561,6 +563,7 @@ public final class Autoscaler {
     private Duration lightMaxWait = Duration.ZERO;
     private double swapFraction = 0.5;
     private Duration swapMaxDrainAge = Duration.ofHours(1);
+    private double swapMaxServingStress = 0.5;
     private Function<String, String> bridgeOfInstance = Function.identity();
     private int auditSize = 10_000;
 
@@ -680,6 +683,22 @@ public final class Autoscaler {
      * @param maxDrainAge positive: drains older than this stay as they are
      */
     public Builder swapDrainsForLighterBridges(double fractionOfDrained, Duration maxDrainAge) {
+      return swapDrainsForLighterBridges(fractionOfDrained, maxDrainAge, 0.5);
+    }
+
+    /**
+     * Same, swapping only while the bridges that take conferences run on average at most
+     * {@code maxServingStress} × the overload threshold ({@link io.bridgekeeper.bridges.BridgeHealthConfig#stressThreshold()};
+     * default 0.5). Raise it for a fleet that runs hotter on purpose and whose conferences are
+     * small; lower it to keep every spare bridge once the fleet warms up.
+     *
+     * @param maxServingStress in (0, 1]: a fraction of the overload threshold
+     */
+    public Builder swapDrainsForLighterBridges(double fractionOfDrained, Duration maxDrainAge,
+        double maxServingStress) {
+      if (!(maxServingStress > 0 && maxServingStress <= 1)) {
+        throw new IllegalArgumentException("maxServingStress must be in (0, 1], was " + maxServingStress);
+      }
       if (!(fractionOfDrained >= 0 && fractionOfDrained < 1)) {
         throw new IllegalArgumentException("fractionOfDrained must be in [0, 1), was " + fractionOfDrained);
       }
@@ -689,6 +708,7 @@ public final class Autoscaler {
       }
       this.swapFraction = fractionOfDrained;
       this.swapMaxDrainAge = maxDrainAge;
+      this.swapMaxServingStress = maxServingStress;
       return this;
     }
 

@@ -242,6 +242,29 @@ class AutoscalerTest {
   }
 
   @Test
+  void theSwapStressGuardIsASetting() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
+    Autoscaler a = autoscaler().drainer(undrainable).swapDrainsForLighterBridges(0.5, Duration.ofHours(1), 0.6)
+        .build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), a.draining());
+    participants.put("jvb-c", 5);
+    stress = "0.5"; // above 0.6 × 0.8 = 0.48
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-b"), a.draining(), "serving bridges above 0.6 × the threshold: no swap");
+    stress = "0.45"; // the default guard (0.4) would refuse this
+    step(a, Duration.ofMinutes(1));
+    assertEquals(List.of("jvb-c"), a.draining(), () -> "swapped below 0.6 × the threshold: " + a.audit());
+    for (double bad : new double[] {0, -0.1, 1.01, Double.NaN}) {
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> autoscaler().swapDrainsForLighterBridges(0.5, Duration.ofHours(1), bad), () -> "accepted " + bad);
+    }
+  }
+
+  @Test
   void noSwapForAnOldDrainWithoutUndrainOrWhenTurnedOff() {
     cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
     participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
