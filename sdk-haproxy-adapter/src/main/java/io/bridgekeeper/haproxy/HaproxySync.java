@@ -30,10 +30,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>both map files are written atomically (so a restart loads the current table);
  *   <li>for an instance whose configuration Bridgekeeper generates ({@link Reload}): the new
- *       configuration is written, and when the running worker did not load it — the fingerprint in
- *       its {@code show info} description differs ({@link HaproxyConfig#fingerprint}; for a
- *       fragment: the file changed, an earlier reload of it did not succeed, or the worker lacks a
- *       backend) — HAProxy reloads hitlessly through its master CLI — the new worker starts with the new
+ *       configuration is written, and when the running worker did not load it — its fingerprint
+ *       ({@link HaproxyConfig#fingerprint}: the {@code show info} description, or for a fragment
+ *       an empty backend's name in {@code show backend}) is not the file's — HAProxy reloads hitlessly through its master CLI — the new worker starts with the new
  *       backends and the new maps together, so no request is ever sent to a backend HAProxy does
  *       not have yet. A reload that fails or cannot be confirmed (master CLI unreachable, HAProxy
  *       refusing the configuration, no new worker within the timeout) fails the instance before
@@ -102,14 +101,6 @@ public final class HaproxySync {
   private final Set<String> declaredBackends;
   /** The configuration text haproxy -c last accepted, per instance. */
   private final Map<String, String> checkedConfigs = new java.util.concurrent.ConcurrentHashMap<>();
-  /**
-   * Instances whose configuration file was rewritten but whose reload has not succeeded since.
-   * Only for a configuration without a fingerprint (a fragment): a complete generated one names
-   * itself in {@code show info}, which tells whether the running worker loaded it. Without either,
-   * a changed bind, server address or bucket count, or a removed shard, leaves a worker that failed
-   * to reload with every backend the table needs, and the file already equal to the configuration.
-   */
-  private final Set<String> reloadPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** A configuration HAProxy refused to load, per instance: when last, and how many times in a row. */
   private record Refusal(String config, Instant at, int times) {}
@@ -243,20 +234,18 @@ public final class HaproxySync {
   private boolean reloadIfNeeded(Instance instance, Reload reload, String config, Set<String> backends)
       throws IOException {
     Path file = reload.configFile();
-    boolean changed = !Files.exists(file) || !Files.readString(file).equals(config);
-    if (changed) {
-      reloadPending.add(instance.name());
+    if (!Files.exists(file) || !Files.readString(file).equals(config)) {
       AtomicFiles.write(file, config);
     }
-    Optional<String> fingerprint = HaproxyConfig.fingerprint(config);
-    if (fingerprint.isPresent()) {
-      // The running worker names the configuration it loaded: right even when this process never
-      // saw the file written (it crashed between the write and the reload, or another wrote it).
-      if (fingerprint.equals(HaproxyConfig.runningFingerprint(instance.api().execute("show info")))) {
-        reloadPending.remove(instance.name());
-        return false;
-      }
-    } else if (!reloadPending.contains(instance.name()) && runningBackends(instance.api()).containsAll(backends)) {
+    // The running worker names the configuration it loaded: right even when this process never
+    // saw the file written (it crashed between the write and the reload, or another wrote it), and
+    // when a change added no backend (an address, a bind or the bucket count changed, a shard went).
+    String fingerprint = HaproxyConfig.fingerprint(config)
+        .orElseThrow(() -> new IllegalStateException("a rendered configuration has a fingerprint"));
+    boolean loaded = HaproxyConfig.isFragmentText(config)
+        ? runningBackends(instance.api()).contains(HaproxyConfig.FINGERPRINT_BACKEND_PREFIX + fingerprint)
+        : HaproxyConfig.runningFingerprint(instance.api().execute("show info")).filter(fingerprint::equals).isPresent();
+    if (loaded) {
       return false;
     }
     Refusal refusal = refusals.get(instance.name());
@@ -282,7 +271,6 @@ public final class HaproxySync {
           + " serve the previous configuration and maps; a later push reloads again): " + e.getMessage(), e);
     }
     refusals.remove(instance.name());
-    reloadPending.remove(instance.name());
     LOG.info("HAProxy {} reloaded (worker {}) for backends {}", instance.name(), worker, backends);
     return true;
   }

@@ -71,8 +71,7 @@ class HaproxyConfigTest {
     assertEquals(cfg, config.render(TOPOLOGY.withShardChanged("a", s -> s.withWeight(300))));
     String moved = config.render(TOPOLOGY.withShardChanged("a", s -> s.withAddress("10.0.0.9:443")));
     assertNotEquals(Optional.of(fingerprint), HaproxyConfig.fingerprint(moved));
-    assertEquals(Optional.empty(), HaproxyConfig.fingerprint(HaproxyConfig.builder().fragment(true).build()
-        .render(TOPOLOGY)), "a fragment has no global section to carry it");
+    assertEquals(Optional.empty(), HaproxyConfig.fingerprint("global\n    description something else\n"));
 
     // Only global's line is filled in: a shard whose id looks like the placeholder keeps its id.
     String lookalike = "bridgekeeper-config-" + "0".repeat(16);
@@ -80,6 +79,34 @@ class HaproxyConfigTest {
         "10.0.0.1:443", null)).build());
     assertTrue(odd.contains("    server " + lookalike + " 10.0.0.1:443"), odd);
     assertNotEquals(Optional.of("0".repeat(16)), HaproxyConfig.fingerprint(odd));
+  }
+
+  @Test
+  void aFragmentNamesItselfInAnEmptyBackend() {
+    HaproxyConfig config = HaproxyConfig.builder().fragment(true).build();
+    String cfg = config.render(TOPOLOGY);
+    String fingerprint = HaproxyConfig.fingerprint(cfg).orElseThrow();
+    assertTrue(fingerprint.matches("[0-9a-f]{16}") && !fingerprint.equals("0".repeat(16)), fingerprint);
+    assertTrue(cfg.contains("\nbackend bridgekeeper_config_" + fingerprint + "\n"), cfg);
+    assertTrue(HaproxyConfig.isFragmentText(cfg));
+    assertFalse(HaproxyConfig.isFragmentText(HaproxyConfig.builder().build().render(TOPOLOGY)));
+    assertFalse(config.declaredBackends(TOPOLOGY).stream().anyMatch(b -> b.startsWith("bridgekeeper_config_")),
+        "maps never route to it");
+    assertNotEquals(fingerprint, HaproxyConfig.fingerprint(HaproxyConfig.builder().build().render(TOPOLOGY))
+        .orElseThrow(), "a fragment and a complete file differ");
+
+    assertEquals(cfg, config.render(TOPOLOGY.withShardChanged("a", s -> s.withWeight(300))));
+    assertNotEquals(Optional.of(fingerprint),
+        HaproxyConfig.fingerprint(config.render(TOPOLOGY.withShardChanged("a", s -> s.withAddress("10.0.0.9:443")))));
+
+    // The name is reserved: neither a shard's backend nor the static backend may take it.
+    HaproxyConfigException taken = assertThrows(HaproxyConfigException.class, () -> config.render(Topology.builder()
+        .shard(new Shard("x", 100, "", ShardState.ACTIVE, "10.0.0.1:443", "bridgekeeper_config_1")).build()));
+    assertTrue(taken.getMessage().contains("bridgekeeper_config_1"), taken.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> HaproxyConfig.builder().staticBackend("bridgekeeper_config_x").build());
+    assertThrows(IllegalArgumentException.class,
+        () -> HaproxyConfig.builder().staticBackend(HaproxyConfig.NO_SHARD_BACKEND).build());
   }
 
   @Test

@@ -302,6 +302,41 @@ class HaproxyReloadFaultsIT {
     }
   }
 
+  /**
+   * The same for a fragment the operator's own file includes ({@code haproxy -f DIR} loads every
+   * {@code *.cfg} in it): it names itself in an empty backend, which {@code show backend} lists.
+   */
+  @Test
+  void aRestartedSyncReloadsAFragmentWrittenButNeverLoaded(@TempDir Path dir) throws Exception {
+    RoutingTable t2 = t2();
+    RoutingTable t3 = t3();
+    int port = HaproxyProcess.freePort();
+    Files.writeString(dir.resolve("00-operator.cfg"), "global\n    master-worker\n    stats socket "
+        + dir.resolve("admin.sock") + " mode 600 level admin\n    hard-stop-after 5s\n\ndefaults\n    mode http\n"
+        + "    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n");
+    HaproxyConfig fragment = Lb.config(dir, port).fragment(true).build();
+    Path cfg = fragment.write(t2, dir);
+    assertEquals(dir.resolve("bridgekeeper.cfg"), cfg);
+    try (Lb lb = new Lb("lb", dir, port, fragment, cfg, HaproxyProcess.startMasterWorker(dir, dir, port),
+        HaproxyRuntimeApi.unixSocket(dir.resolve("admin.sock"), Duration.ofSeconds(5)),
+        HaproxyRuntimeApi.masterSocket(HaproxyProcess.masterSocket(dir), Duration.ofSeconds(5)))) {
+      awaitAdminSocket(lb.api());
+      String v2 = Files.readString(cfg);
+      assertTrue(runningBackends(lb)
+          .contains("bridgekeeper_config_" + HaproxyConfig.fingerprint(v2).orElseThrow()), "show backend names it");
+      assertAllOk(HaproxySync.of(List.of(lb.instance())).push(t2), false);
+      assertServes(lb, t2);
+
+      String v3 = fragment.render(t3.topology());
+      assertNotEquals(HaproxyConfig.fingerprint(v2), HaproxyConfig.fingerprint(v3));
+      Files.writeString(cfg, v3); // the crashed process's last act: every backend of v3 is running already
+
+      assertAllOk(HaproxySync.of(List.of(lb.instance())).push(t3), true);
+      assertServes(lb, t3); // b's rooms reach b-moved
+      assertAllOk(HaproxySync.of(List.of(lb.instance())).push(t3), false);
+    }
+  }
+
   @Test
   void reloadRefusedByHaproxyKeepsTheOldWorkerAndIsRetried(@TempDir Path dir) throws Exception {
     RoutingTable t1 = t1();
