@@ -30,6 +30,8 @@ public final class Router {
 
   private volatile RoutingTable table;
   private final Object writeLock = new Object();
+  /** True while listeners run; guarded by writeLock. */
+  private boolean notifying;
   private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
 
   /** A published change: the tables before and after, and what moved. */
@@ -67,7 +69,10 @@ public final class Router {
   /**
    * Receives every published change, on the thread that made it, right after publication and
    * before the next change can be made: changes arrive one at a time, in order. Readers are never
-   * blocked by a listener; writers wait for it, so keep listeners short (hand work to a queue).
+   * blocked by a listener; writers wait for it, so keep listeners short (hand work to a queue). A
+   * listener must not change this router itself: such a call throws {@link IllegalStateException}
+   * (which the router logs, like any exception of a listener), since its change would overtake the
+   * one being delivered.
    */
   public void addListener(Consumer<Change> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -118,6 +123,12 @@ public final class Router {
 
   private RoutingDiff apply(UnaryOperator<RoutingTable> change) {
     synchronized (writeLock) {
+      if (notifying) {
+        // The lock is re-entrant: a nested change would reach the listeners after this one
+        // before this one has reached them all, and a sync would apply the older diff last.
+        throw new IllegalStateException("a Router listener must not change the router it listens to "
+            + "(hand the change to another thread or queue it)");
+      }
       RoutingTable before = table;
       RoutingTable after = change.apply(before);
       RoutingDiff diff = after.diffFrom(before);
@@ -130,12 +141,17 @@ public final class Router {
       // Inside the lock, so listeners see changes one at a time and in publication order: a sync
       // that replays diffs must never apply an older one after a newer one.
       Change published = new Change(before, after, diff);
-      for (Consumer<Change> l : listeners) {
-        try {
-          l.accept(published);
-        } catch (RuntimeException e) {
-          LOG.warn("routing change listener {} failed", l, e);
+      notifying = true;
+      try {
+        for (Consumer<Change> l : listeners) {
+          try {
+            l.accept(published);
+          } catch (RuntimeException e) {
+            LOG.warn("routing change listener {} failed", l, e);
+          }
         }
+      } finally {
+        notifying = false;
       }
       return diff;
     }

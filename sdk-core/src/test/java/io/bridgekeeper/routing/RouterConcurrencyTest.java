@@ -123,6 +123,39 @@ class RouterConcurrencyTest {
     assertEquals(400, router.table().pinCount());
   }
 
+  /**
+   * A listener that changed the router from inside its callback overtook the change being
+   * delivered: the listeners after it saw the newer change first. Such a call is now refused.
+   */
+  @Test
+  void aListenerCannotChangeTheRouterItListensTo() {
+    Router router = Router.create(Topology.of("a", "b"));
+    RoomKey one = RoomKey.ofRoomName("one");
+    RoomKey two = RoomKey.ofRoomName("two");
+    List<RuntimeException> refused = new ArrayList<>();
+    router.addListener(c -> {
+      if (c.diff().pinsSet().containsKey(one)) {
+        try {
+          router.pin(two, "b");
+        } catch (IllegalStateException e) {
+          refused.add(e);
+        }
+      }
+    });
+    List<Router.Change> seen = new ArrayList<>();
+    router.addListener(seen::add);
+    router.pin(one, "a");
+    assertEquals(1, refused.size());
+    assertTrue(refused.get(0).getMessage().contains("must not change the router"), refused.get(0).getMessage());
+    assertEquals(1, seen.size());
+    assertTrue(seen.get(0).after() == router.table());
+    assertEquals(1, router.table().pinCount());
+    // Outside a callback the router takes changes as before.
+    router.pin(two, "b");
+    assertEquals(2, seen.size());
+    assertTrue(seen.get(1).before() == seen.get(0).after());
+  }
+
   @Test
   void aBucketCountChangeIsRefusedAndNothingIsPublished() {
     Router router = Router.create(Topology.of("a", "b"));
