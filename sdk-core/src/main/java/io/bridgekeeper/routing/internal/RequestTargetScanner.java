@@ -115,17 +115,25 @@ public final class RequestTargetScanner {
 
   /**
    * The slash before a signalling endpoint when the path is {@code /S} or {@code /T/S}, else -1.
+   * Like the generated configuration's {@code bk_tenanted} ACL, a match with a tenant wins
+   * whatever the order of the paths: with {@code conference-request/v1} and {@code v1} both
+   * signalling paths, {@code /conference-request/v1} is {@code v1} in tenant
+   * {@code conference-request}.
    */
   private int signallingEndpoint(char[] t, int pathStart, int pathEnd) {
+    int withoutTenant = -1;
     for (char[] s : signallingPaths) {
       int slash = pathEnd - s.length - 1;
       if (slash >= pathStart && t[slash] == '/'
-          && Arrays.equals(t, slash + 1, pathEnd, s, 0, s.length)
-          && (slash == pathStart || isTenantSegment(t, pathStart, slash))) {
-        return slash;
+          && Arrays.equals(t, slash + 1, pathEnd, s, 0, s.length)) {
+        if (slash == pathStart) {
+          withoutTenant = slash;
+        } else if (isTenantSegment(t, pathStart, slash)) {
+          return slash;
+        }
       }
     }
-    return -1;
+    return withoutTenant;
   }
 
   /** Exactly one non-empty segment between {@code pathStart} ('/') and {@code slash}. */
