@@ -17,6 +17,8 @@ import java.util.Set;
  *     window (jicofo's {@code correctedStress}); empty while the stress is unknown
  * @param recentlyAddedParticipants participants added within the ramp-up window
  * @param lastPresence when any source last heard from it
+ * @param statsAt when {@code stats} arrived: a presence whose stats could not be believed keeps
+ *     the bridge alive ({@code lastPresence}) but not its stats fresh; empty when no stats arrived
  * @param sources the sources (breweries, pollers) it is currently present in
  * @param gracefulShutdown it reported {@code graceful_shutdown=true} (latched, as jicofo does)
  * @param shuttingDown it reported {@code shutting_down=true} (latched)
@@ -28,6 +30,7 @@ public record Bridge(
     OptionalDouble correctedStress,
     int recentlyAddedParticipants,
     Instant lastPresence,
+    Optional<Instant> statsAt,
     Set<String> sources,
     boolean gracefulShutdown,
     boolean shuttingDown) {
@@ -38,7 +41,19 @@ public record Bridge(
     Objects.requireNonNull(stats, "stats");
     Objects.requireNonNull(correctedStress, "correctedStress");
     Objects.requireNonNull(lastPresence, "lastPresence");
+    Objects.requireNonNull(statsAt, "statsAt");
+    if (statsAt.isPresent() != stats.isPresent()) {
+      throw new IllegalArgumentException("statsAt must be present exactly when stats are");
+    }
     sources = Set.copyOf(sources);
+  }
+
+  /** A bridge whose stats, if any, arrived with its last presence. */
+  public Bridge(String id, BridgeState state, Optional<BridgeStats> stats, OptionalDouble correctedStress,
+      int recentlyAddedParticipants, Instant lastPresence, Set<String> sources, boolean gracefulShutdown,
+      boolean shuttingDown) {
+    this(id, state, stats, correctedStress, recentlyAddedParticipants, lastPresence,
+        stats.map(s -> lastPresence), sources, gracefulShutdown, shuttingDown);
   }
 
   /** Participants it reported, if known. */

@@ -24,6 +24,8 @@ final class BridgeRecord {
   /** lastPresence + the presence timeout: LOST after it (kept, not recomputed per state query). */
   private Instant lostAfter;
   private Optional<BridgeStats> stats = Optional.empty();
+  /** When stats last arrived; empty until they do. */
+  private Optional<Instant> statsAt = Optional.empty();
   private boolean gracefulShutdown;
   private boolean shuttingDown;
   private Instant lastFailure;
@@ -56,6 +58,7 @@ final class BridgeRecord {
     }
     newStats.ifPresent(s -> {
       stats = newStats;
+      statsAt = Optional.of(now);
       // jicofo latches both: a bridge never comes back from shutting down.
       gracefulShutdown |= s.gracefulShutdown();
       shuttingDown |= s.shuttingDown();
@@ -173,7 +176,7 @@ final class BridgeRecord {
     }
     int recent = recentlyAdded(now);
     OptionalDouble corrected = correctedStress(recent);
-    cachedView = new Bridge(id, stateAt(now, corrected), stats, corrected, recent, lastPresence, sourcesView,
+    cachedView = new Bridge(id, stateAt(now, corrected), stats, corrected, recent, lastPresence, statsAt, sourcesView,
         gracefulShutdown, shuttingDown);
     cachedAt = now;
     cachedUntil = nextTimeDrivenChange(now);
@@ -200,7 +203,7 @@ final class BridgeRecord {
   }
 
   Bridge view(BridgeState at, Instant now) {
-    return new Bridge(id, at, stats, correctedStress(now), recentlyAdded(now), lastPresence, sourcesView,
+    return new Bridge(id, at, stats, correctedStress(now), recentlyAdded(now), lastPresence, statsAt, sourcesView,
         gracefulShutdown, shuttingDown);
   }
 }
