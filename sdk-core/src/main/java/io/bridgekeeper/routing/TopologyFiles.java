@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -50,11 +53,35 @@ public final class TopologyFiles {
 
   private TopologyFiles() {}
 
+  /** The value in Jackson's "Cannot coerce Integer value (1) to ..." message. */
+  private static final java.util.regex.Pattern COERCED_VALUE = java.util.regex.Pattern.compile("value \\((.*?)\\) to");
+
+  /**
+   * Jackson's lenient defaults would change routing without a word: {@code buckets: 1024.9} read
+   * as 1024, a repeated field read as its last value, {@code state: 2} read as the enum's ordinal
+   * (DOWN, which drops the shard's pins), {@code tenantInKey: 1} read as true. All are errors here.
+   * A number where text is expected stays text, so a YAML id {@code 007} keeps its digits.
+   */
   private static ObjectMapper configure(ObjectMapper m) {
-    return m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .enable(SerializationFeature.INDENT_OUTPUT);
+    for (LogicalType type : List.of(LogicalType.Integer, LogicalType.Boolean)) {
+      m.coercionConfigFor(type)
+          .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Integer, type == LogicalType.Boolean ? CoercionAction.Fail
+              : CoercionAction.TryConvert)
+          .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    }
+    m.coercionConfigFor(LogicalType.Enum)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    return m;
   }
 
   /** File layout of a topology. */
@@ -141,6 +168,14 @@ public final class TopologyFiles {
           + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
     } else if (e instanceof InvalidFormatException f && f.getTargetType() == ShardState.class) {
       what = "'" + f.getValue() + "' is not a shard state; use active, draining or down";
+    } else if (e instanceof MismatchedInputException mi && mi.getTargetType() != null && what != null
+        && what.startsWith("Cannot coerce")) {
+      java.util.regex.Matcher found = COERCED_VALUE.matcher(what);
+      Class<?> type = mi.getTargetType();
+      what = (found.find() ? found.group(1) : "this value") + " is not "
+          + (type == Boolean.class || type == boolean.class ? "true or false" : "a whole number");
+    } else if (what != null && what.startsWith("Duplicate field")) {
+      what = "d" + what.substring(1) + ": a field may appear only once";
     }
     return where + what + line;
   }
@@ -174,6 +209,9 @@ public final class TopologyFiles {
     if (f.roomKeys() != null) {
       FileRoomKeys r = f.roomKeys();
       RoomKeyRules d = RoomKeyRules.defaults();
+      noNullElement("roomKeys.signallingPaths", r.signallingPaths());
+      noNullElement("roomKeys.staticDirectories", r.staticDirectories());
+      noNullElement("roomKeys.reservedNames", r.reservedNames());
       try {
         b.roomKeys(new RoomKeyRules(
             r.tenantInKey() != null ? r.tenantInKey() : d.tenantInKey(),
@@ -204,6 +242,19 @@ public final class TopologyFiles {
       }
     }
     return b.build();
+  }
+
+  private static void noNullElement(String field, java.util.Collection<String> values) {
+    if (values == null) {
+      return;
+    }
+    int i = 0;
+    for (String v : values) {
+      if (v == null) {
+        throw new TopologyException(values instanceof List ? field + "[" + i + "]: is null" : field + ": an entry is null");
+      }
+      i++;
+    }
   }
 
   /** The topology as JSON, every field written out, shards sorted by id. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,6 +47,38 @@ class TopologyFilesTest {
     Shard eu2 = t.shard("eu-2").orElseThrow();
     assertEquals(ShardState.DRAINING, eu2.state());
     assertEquals("shard_eu-2", eu2.backend());
+  }
+
+  /** Values Jackson would have coerced into another routing; each must be refused, naming the field. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"buckets\": 1024.9, \"shards\": [{\"id\": \"a\"}]}                      | buckets",
+      "{\"buckets\": 1024, \"buckets\": 2048, \"shards\": [{\"id\": \"a\"}]}    | buckets",
+      "{\"version\": 3.7, \"shards\": [{\"id\": \"a\"}]}                          | version",
+      "{\"buckets\": \"1024\", \"shards\": [{\"id\": \"a\"}]}                   | buckets",
+      "{\"shards\": [{\"id\": \"a\", \"state\": 2}]}                              | state",
+      "{\"shards\": [{\"id\": \"a\", \"weight\": 1.5}]}                           | weight",
+      "{\"shards\": [{\"id\": \"a\", \"id\": \"b\"}]}                           | id",
+      "{\"roomKeys\": {\"tenantInKey\": 1}, \"shards\": [{\"id\": \"a\"}]}      | tenantInKey",
+      "{\"roomKeys\": {\"tenantInKey\": \"true\"}, \"shards\": [{\"id\": \"a\"}]} | tenantInKey",
+      "{\"roomKeys\": {\"signallingPaths\": [null]}, \"shards\": [{\"id\": \"a\"}]} | roomKeys.signallingPaths[0]: is null",
+      "{\"roomKeys\": {\"reservedNames\": [\"a\", null]}, \"shards\": [{\"id\": \"a\"}]} | roomKeys.reservedNames: an entry is null",
+  })
+  void coercionsDuplicatesAndNullEntriesAreRefused(String json, String named) {
+    TopologyException e = assertThrows(TopologyException.class, () -> TopologyFiles.parseJson(json), json);
+    assertTrue(e.getMessage().contains(named), e.getMessage());
+  }
+
+  @Test
+  void yamlIsAsStrictAndKeepsNumericLookingIds() {
+    for (String yaml : List.of("shards:\n  - id: a\n    state: 1\n", "buckets: 1024\nbuckets: 2048\nshards:\n  - id: a\n",
+        "shards:\n  - id: a\n    weight: 1.5\n", "roomKeys:\n  tenantInKey: 1\nshards:\n  - id: a\n")) {
+      assertThrows(TopologyException.class, () -> TopologyFiles.parseYaml(yaml), yaml);
+    }
+    Topology t = TopologyFiles.parseYaml("shards:\n  - id: 007\n    weight: 50\n  - id: '8'\n");
+    assertEquals(List.of("007", "8"), t.shards().stream().map(Shard::id).toList());
+    assertEquals(ShardState.DRAINING, TopologyFiles.parseYaml("shards:\n  - id: a\n    state: Draining\n")
+        .shards().get(0).state(), "state names stay case-insensitive");
   }
 
   @Test
