@@ -143,7 +143,10 @@ public record RoomKeyRules(
 
   /**
    * The key of a room in a tenant. Without {@link #tenantInKey()} the tenant is ignored, as it is
-   * for request targets.
+   * for request targets. The tenant is taken as it appears in the meeting URL's path, which
+   * jitsi-meet does not normalise: percent-decoded when it is encoded, ASCII letters lowercased,
+   * nothing else changed (so {@code "ACME"} and {@code "acme"} are one tenant, {@code "CAFÉ"} and
+   * {@code "café"} are not — as for HAProxy, which reads the path's bytes).
    */
   public RoomKey keyOfRoomName(String tenant, String roomName) {
     return RoomKey.ofValidatedBytes(RoomNames.keyBytes(tenantInKey ? tenant : null, roomName, this));

@@ -143,6 +143,14 @@ class RequestTargetExamplesTest {
     assertEquals("room", withTenant.keyOfRequestTarget("/http-bind?room=Room").orElseThrow().toString());
     assertEquals(withTenant.keyOfRoomName("Acme", "Room"),
         withTenant.keyOfRequestTarget("/acme/xmpp-websocket?room=room").orElseThrow());
+    // The tenant is the path's bytes with ASCII letters lowercased (HAProxy's url_dec,lower), not
+    // Unicode-lowercased or NFKC-normalised like a room name.
+    assertEquals(withTenant.keyOfRoomName("CAFÉ", "Room"),
+        withTenant.keyOfRequestTarget("/CAF%C3%89/xmpp-websocket?room=room").orElseThrow());
+    assertEquals("caf\u00c9/room", new String(withTenant.keyOfRoomName("CAFÉ", "Room").bytes(),
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(withTenant.keyOfRoomName("caf%C3%89", "Room"), withTenant.keyOfRoomName("CAFÉ", "Room"),
+        "an encoded tenant is decoded");
     assertEquals(Reason.MALFORMED_ESCAPE, assertThrows(RoomKeyException.class,
         () -> withTenant.keyOfRequestTarget("/ac%zme/http-bind?room=r")).reason());
     // Without the tenant in the key, the tenant is not decoded (HAProxy never looks at it).

@@ -52,8 +52,12 @@ class RoomKeyProperties {
         || (!tenant.isEmpty() && RULES.staticDirectories().contains(tenant))) {
       return; // served as a static file by the rules; covered by the model property
     }
-    String target = (tenant.isEmpty() ? "" : "/" + tenant) + "/" + room;
+    // The browser percent-encodes the tenant segment of the path as it is, without normalising it.
+    String target = (tenant.isEmpty() ? "" : "/" + JitsiClient.encodeUriComponent(tenant)) + "/" + room;
     assertEquals(Optional.of(fromName), TENANT_RULES.keyOfRequestTarget(target), target);
+    assertEquals(Optional.of(fromName),
+        TENANT_RULES.keyOfRequestTarget(target.substring(0, target.lastIndexOf('/')) + "/xmpp-websocket?room=" + room),
+        target);
     assertEquals(Optional.of(RULES.keyOfRoomName(name)), RULES.keyOfRequestTarget(target), target);
   }
 
@@ -163,7 +167,8 @@ class RoomKeyProperties {
 
   @Provide
   Arbitrary<String> tenants() {
-    return Arbitraries.of("", "acme", "Tenant", "team-1", "libs", "x_y");
+    // Non-ASCII tenants: HAProxy lowercases ASCII letters only and never NFKC-normalises.
+    return Arbitraries.of("", "acme", "Tenant", "team-1", "libs", "x_y", "CAFÉ", "Café", "ﬁrma", "ÉQUIPE-Ω");
   }
 
   @Provide

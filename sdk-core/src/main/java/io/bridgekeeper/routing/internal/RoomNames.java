@@ -35,7 +35,7 @@ public final class RoomNames {
     }
     byte[] key = room;
     if (tenant != null && !tenant.isEmpty()) {
-      byte[] t = normalise(tenant);
+      byte[] t = tenantBytes(tenant);
       key = new byte[t.length + 1 + room.length];
       System.arraycopy(t, 0, key, 0, t.length);
       key[t.length] = '/';
@@ -43,6 +43,22 @@ public final class RoomNames {
     }
     validateKeyBytes(key, key.length, rules);
     return key;
+  }
+
+  /**
+   * A tenant as HAProxy reads it from the path: jitsi-meet does not normalise the tenant (its
+   * {@code config.js} builds {@code 'https://host/' + subdir + 'http-bind'} from the page's own
+   * path), so the key holds the percent-decoded UTF-8 bytes with ASCII letters lowercased — the
+   * generated configuration's {@code url_dec,lower} — not NFKC and Unicode lowercase like a room.
+   */
+  public static byte[] tenantBytes(String tenant) {
+    byte[] t = decodeUriComponentOrKeep(tenant).getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < t.length; i++) {
+      if (t[i] >= 'A' && t[i] <= 'Z') {
+        t[i] += 'a' - 'A';
+      }
+    }
+    return t;
   }
 
   /** Jitsi's backend-safe form of a name, as UTF-8 (before the client percent-encodes it). */
