@@ -105,8 +105,9 @@ public final class Router {
   /**
    * Moves to {@code next}, keeping pins whose shard survives (see {@link RoutingTable#next(Topology)}).
    *
-   * @throws IllegalArgumentException if {@code next} has another bucket count: that re-routes every
-   *     room and needs a new HAProxy configuration, so build a new router instead
+   * @throws IllegalArgumentException if {@code next} has another bucket count, or other room-key
+   *     rules for tenants or signalling paths: that re-routes every room and needs a new HAProxy
+   *     configuration, so build a new router instead
    */
   public RoutingDiff update(Topology next) {
     return apply(t -> t.next(next));

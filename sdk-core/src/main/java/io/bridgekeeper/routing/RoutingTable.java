@@ -39,6 +39,7 @@ public final class RoutingTable {
   private final PinTable pins;
   private final Optional<Shard>[] routes;
   private final RequestTargetScanner scanner;
+  private final int maxKeyBytes;
 
   @SuppressWarnings("unchecked")
   private RoutingTable(Topology topology, PlacementStrategy strategy, int[] owner) {
@@ -53,6 +54,7 @@ public final class RoutingTable {
       routes[i] = Optional.of(shards[i]);
     }
     this.scanner = new RequestTargetScanner(topology.roomKeys());
+    this.maxKeyBytes = topology.roomKeys().maxKeyBytes();
   }
 
   /** The same bucket table with other pins: shares everything derived from the topology. */
@@ -65,6 +67,7 @@ public final class RoutingTable {
     this.pins = pins;
     this.routes = base.routes;
     this.scanner = base.scanner;
+    this.maxKeyBytes = base.maxKeyBytes;
   }
 
   /** The table of {@code topology} with the strategy it names, without pins. */
@@ -98,9 +101,15 @@ public final class RoutingTable {
   /**
    * The shard of a room: its pin if it has one, else the owner of its bucket.
    *
+   * @throws RoomKeyException when the key is longer than the topology's
+   *     {@link RoomKeyRules#maxKeyBytes()} (HAProxy answers 400 to such a request; a key made with
+   *     the default rules can be)
    * @throws NoRouteException when the room is not pinned and no shard is ACTIVE
    */
   public Shard route(RoomKey key) {
+    if (key.length() > maxKeyBytes) {
+      throw tooLong(key);
+    }
     int b = Buckets.bucketOf(key.crc32Bits(), bucketCount);
     int s = pins.lookup(key, b);
     if (s < 0) {
@@ -138,6 +147,11 @@ public final class RoutingTable {
       }
     }
     return routes[s];
+  }
+
+  private RoomKeyException tooLong(RoomKey key) {
+    return new RoomKeyException(RoomKeyException.Reason.TOO_LONG, maxKeyBytes, "room key is " + key.length()
+        + " bytes long, the maximum of topology version " + topology.version() + " is " + maxKeyBytes);
   }
 
   private NoRouteException noRoute(int bucket) {

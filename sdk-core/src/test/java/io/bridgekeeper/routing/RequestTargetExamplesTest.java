@@ -157,6 +157,20 @@ class RequestTargetExamplesTest {
     assertEquals("r", RULES.keyOfRequestTarget("/ac%zme/http-bind?room=r").orElseThrow().toString());
   }
 
+  /** A key made with the default rules can exceed a topology's smaller limit: refused the same way a target is. */
+  @Test
+  void aKeyLongerThanTheTopologyAllowsIsRefusedEitherWay() {
+    Topology small = Topology.builder().roomKeys(RULES.withMaxKeyBytes(16)).shard(Shard.of("a")).build();
+    RoutingTable table = RoutingTable.of(small);
+    String room = "a".repeat(17);
+    RoomKeyException byKey = assertThrows(RoomKeyException.class, () -> table.route(RoomKey.ofRoomName(room)));
+    RoomKeyException byTarget = assertThrows(RoomKeyException.class, () -> table.route("/http-bind?room=" + room));
+    assertEquals(Reason.TOO_LONG, byKey.reason());
+    assertEquals(Reason.TOO_LONG, byTarget.reason());
+    assertTrue(byKey.getMessage().contains("17 bytes") && byKey.getMessage().contains("16"), byKey.getMessage());
+    assertEquals("a", table.route(RoomKey.ofRoomName("a".repeat(16))).id());
+  }
+
   @Test
   void crcVectors() {
     CRC32 crc = new CRC32();

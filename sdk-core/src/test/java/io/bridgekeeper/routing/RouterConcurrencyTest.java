@@ -166,4 +166,28 @@ class RouterConcurrencyTest {
     assertTrue(e.getMessage().contains("65536 and 1024 buckets"), e.getMessage());
     assertTrue(before == router.table());
   }
+
+  /** With the tenant in the key, /acme/http-bind?room=r is room "acme/r", not "r": every pin would be stale. */
+  @Test
+  void aChangeThatReKeysRoomsIsRefusedAndNothingIsPublished() {
+    Topology topology = Topology.of("a", "b");
+    Router router = Router.create(topology);
+    router.pin(RoomKey.ofRoomName("r"), "a");
+    RoutingTable before = router.table();
+    for (RoomKeyRules rules : List.of(topology.roomKeys().withTenantInKey(true),
+        new RoomKeyRules(false, 2048, List.of("http-bind"), RoomKeyRules.DEFAULT_STATIC_DIRECTORIES,
+            RoomKeyRules.DEFAULT_RESERVED_NAMES))) {
+      Topology next = topology.toBuilder().version(1).roomKeys(rules).build();
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> router.update(next));
+      assertTrue(e.getMessage().contains("room keys differ"), e.getMessage());
+      assertTrue(before == router.table());
+    }
+    // Which requests carry a room may change: the keys of rooms stay the same.
+    Topology moreReserved = topology.toBuilder().version(1).roomKeys(new RoomKeyRules(false, 1024,
+        RoomKeyRules.DEFAULT_SIGNALLING_PATHS, RoomKeyRules.DEFAULT_STATIC_DIRECTORIES, java.util.Set.of("lobby")))
+        .build();
+    router.update(moreReserved);
+    assertEquals(1, router.table().pinCount());
+  }
 }
