@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.zip.CRC32;
 
 /**
@@ -227,9 +228,12 @@ public final class RoutingTable {
   }
 
   /**
-   * A canonical encoding of the bucket table and pins: equal for equal tables, whatever order the
-   * topology listed its shards in. Format: strategy name, B, shard ids, owner index per bucket
-   * (-1 for none), then each pin as key bytes and shard index.
+   * A canonical encoding of the bucket table, pins and room-key rules: equal for tables that send
+   * every request to the same shard, whatever order the topology listed its shards in. Format:
+   * strategy name, B, shard ids, owner index per bucket (-1 for none), each pin as key bytes and
+   * shard index, then the rules (tenant in key, maximum key length, signalling paths in order,
+   * static directories and reserved names sorted) — two processes that agree on buckets but not
+   * on how a request becomes a key do not route alike.
    */
   public byte[] canonicalBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + owner.length * 4);
@@ -249,6 +253,16 @@ public final class RoutingTable {
         out.writeInt(k.length);
         out.write(k);
         out.writeInt(pins.shard(i));
+      }
+      RoomKeyRules rules = topology.roomKeys();
+      out.writeBoolean(rules.tenantInKey());
+      out.writeInt(rules.maxKeyBytes());
+      for (Collection<String> names : List.of(rules.signallingPaths(), new TreeSet<>(rules.staticDirectories()),
+          new TreeSet<>(rules.reservedNames()))) {
+        out.writeInt(names.size());
+        for (String name : names) {
+          out.writeUTF(name);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bridgekeeper.routing.RoomKeyException.Reason;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
@@ -169,6 +170,20 @@ class RequestTargetExamplesTest {
     assertEquals(Reason.TOO_LONG, byTarget.reason());
     assertTrue(byKey.getMessage().contains("17 bytes") && byKey.getMessage().contains("16"), byKey.getMessage());
     assertEquals("a", table.route(RoomKey.ofRoomName("a".repeat(16))).id());
+  }
+
+  /** Same buckets, other keys for the same request: the tables do not route alike, so their fingerprints differ. */
+  @Test
+  void theFingerprintCoversTheRoomKeyRules() {
+    Topology plain = Topology.of("a", "b");
+    String fingerprint = RoutingTable.of(plain).fingerprint();
+    assertEquals(fingerprint, RoutingTable.of(Topology.of("b", "a")).fingerprint());
+    for (RoomKeyRules other : List.of(RULES.withTenantInKey(true), RULES.withMaxKeyBytes(100),
+        new RoomKeyRules(false, 2048, List.of("http-bind"), RoomKeyRules.DEFAULT_STATIC_DIRECTORIES,
+            RoomKeyRules.DEFAULT_RESERVED_NAMES))) {
+      assertTrue(!fingerprint.equals(RoutingTable.of(plain.toBuilder().roomKeys(other).build()).fingerprint()),
+          other::toString);
+    }
   }
 
   @Test
