@@ -48,15 +48,17 @@ public record RoutingDiff(
           + to.bucketCount() + " buckets: a bucket-count change re-routes every room and needs a new "
           + "HAProxy configuration");
     }
-    RoomKeyRules before = from.topology().roomKeys();
-    RoomKeyRules after = to.topology().roomKeys();
-    if (before.tenantInKey() != after.tenantInKey() || !before.signallingPaths().equals(after.signallingPaths())) {
+    RoomKeyRules rulesBefore = from.topology().roomKeys();
+    RoomKeyRules rulesAfter = to.topology().roomKeys();
+    if (rulesBefore.tenantInKey() != rulesAfter.tenantInKey()
+        || !rulesBefore.signallingPaths().equals(rulesAfter.signallingPaths())) {
       // Like a bucket-count change: the same request gets another key, so pins and live rooms no
       // longer match what HAProxy computes. Static directories, reserved names and the key limit
       // only decide which requests carry a room, and may change.
       throw new IllegalArgumentException("cannot diff tables whose room keys differ (tenantInKey "
-          + before.tenantInKey() + " -> " + after.tenantInKey() + ", signallingPaths " + before.signallingPaths()
-          + " -> " + after.signallingPaths() + "): that gives rooms other keys and needs a new HAProxy configuration");
+          + rulesBefore.tenantInKey() + " -> " + rulesAfter.tenantInKey() + ", signallingPaths "
+          + rulesBefore.signallingPaths() + " -> " + rulesAfter.signallingPaths()
+          + "): that gives rooms other keys and needs a new HAProxy configuration");
     }
     List<BucketMove> moves = new java.util.ArrayList<>();
     for (int b = 0; b < to.bucketCount(); b++) {
