@@ -18,7 +18,7 @@ public interface CloudBackend {
   /** How many instances the group is converging to. */
   int targetSize();
 
-  /** Adds {@code count} instances that the cloud names. */
+  /** Adds {@code count} instances that the cloud names (never with a name in use). */
   void grow(int count);
 
   /** Adds one instance per name, with that name (names not in use yet). */

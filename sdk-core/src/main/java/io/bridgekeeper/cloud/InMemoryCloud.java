@@ -126,9 +126,15 @@ public final class InMemoryCloud implements CloudBackend {
     if (count < 1) {
       throw new IllegalArgumentException("grow by at least 1, was " + count);
     }
+    expire(clock.instant());
     List<String> names = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      names.add(namePrefix + "-" + String.format("%05d", nextId + i));
+    // Skips names in use (a named instance, or one still stopping): vms is keyed by name, so a
+    // generated name equal to one replaced that instance, which no cloud does.
+    for (long n = nextId; names.size() < count; n++) {
+      String name = namePrefix + "-" + String.format("%05d", n);
+      if (!vms.containsKey(name)) {
+        names.add(name);
+      }
     }
     create(names, "grow");
   }

@@ -6,6 +6,8 @@ import java.util.Objects;
 
 /** Policies built from policies: a policy wraps a policy (Netflix concurrency-limits style). */
 final class ComposedPolicies {
+  static final Duration MAX_COOLDOWN = Duration.ofDays(1);
+
   private ComposedPolicies() {}
 
   /** The decision that takes {@code from} to {@code to}. */
@@ -71,8 +73,10 @@ final class ComposedPolicies {
 
   static ScalingPolicy cooldown(ScalingPolicy policy, Duration cooldown) {
     Objects.requireNonNull(policy, "policy");
-    if (cooldown.isNegative()) {
-      throw new IllegalArgumentException("cooldown must be ≥ 0, was " + cooldown);
+    Objects.requireNonNull(cooldown, "cooldown");
+    // Longer than a day is a unit mistake (and lastChange + cooldown would overflow at every step).
+    if (cooldown.isNegative() || cooldown.compareTo(MAX_COOLDOWN) > 0) {
+      throw new IllegalArgumentException("cooldown must be in [0, " + MAX_COOLDOWN + "], was " + cooldown);
     }
     return new ScalingPolicy() {
       @Override

@@ -10,7 +10,9 @@ import java.util.Objects;
  * A jitsi-autoscaler group definition ({@code jitsi/jitsi-autoscaler:src/instance_store.ts
  * InstanceGroup}, as in its {@code groups.json} or the body of {@code PUT /groups/:name}), read into
  * the threshold policy's options. Only stress groups ({@code JVB}, {@code jigasi}, {@code nomad})
- * translate: availability groups (jibri) count idle instances instead.
+ * translate: availability groups (jibri) count idle instances instead. Only groups jitsi-autoscaler
+ * scales translate too: one with {@code enableAutoScale} or {@code enableLaunch} false (or missing)
+ * is run by hand there, and is refused here rather than read into a policy that scales it.
  *
  * @param name the group name
  * @param type the group type, as written
@@ -59,6 +61,9 @@ public record JitsiGroupConfig(String name, String type, ThresholdOptions option
       throw new InvalidGroupConfigException("type '" + type + "' is not a stress group (JVB, jigasi, nomad): "
           + "its thresholds do not mean average stress");
     }
+    String name = text(root, "name");
+    enabled(root, "enableAutoScale", name, "changes its desired count");
+    enabled(root, "enableLaunch", name, "launches or removes its instances");
     JsonNode s = root.get("scalingOptions");
     if (s == null || !s.isObject()) {
       throw new InvalidGroupConfigException("scalingOptions: missing or not an object");
@@ -71,20 +76,21 @@ public record JitsiGroupConfig(String name, String type, ThresholdOptions option
           + min + ", " + max + "] (jitsi-autoscaler's validator refuses that too)");
     }
     try {
+      // The bounds of ThresholdOptions, checked here to name the JSON field: a day at most, so a
+      // decision cannot overflow or walk billions of periods.
+      long day = ThresholdOptions.MAX_DURATION.toSeconds();
+      int scalePeriod = bounded(s, "scalingOptions.scalePeriod", "scalePeriod", 1, day);
+      long counts = Math.min(ThresholdOptions.MAX_PERIODS_COUNT, day / scalePeriod);
       ThresholdOptions options = new ThresholdOptions(min, max,
           integer(s, "scalingOptions.scaleUpQuantity", "scaleUpQuantity"),
           integer(s, "scalingOptions.scaleDownQuantity", "scaleDownQuantity"),
           decimal(s, "scalingOptions.scaleUpThreshold", "scaleUpThreshold"),
           decimal(s, "scalingOptions.scaleDownThreshold", "scaleDownThreshold"),
-          Duration.ofSeconds(integer(s, "scalingOptions.scalePeriod", "scalePeriod")),
-          integer(s, "scalingOptions.scaleUpPeriodsCount", "scaleUpPeriodsCount"),
-          integer(s, "scalingOptions.scaleDownPeriodsCount", "scaleDownPeriodsCount"),
-          Duration.ofSeconds(integer(root, "gracePeriodTTLSec", "gracePeriodTTLSec")), false);
-      int protectedTtl = integer(root, "protectedTTLSec", "protectedTTLSec");
-      if (protectedTtl < 0) {
-        throw new InvalidGroupConfigException("protectedTTLSec: must be ≥ 0, was " + protectedTtl);
-      }
-      return new JitsiGroupConfig(text(root, "name"), type, options, desired, Duration.ofSeconds(protectedTtl));
+          Duration.ofSeconds(scalePeriod),
+          periodsCount(s, "scaleUpPeriodsCount", counts), periodsCount(s, "scaleDownPeriodsCount", counts),
+          Duration.ofSeconds(bounded(root, "gracePeriodTTLSec", "gracePeriodTTLSec", 0, day)), false);
+      int protectedTtl = bounded(root, "protectedTTLSec", "protectedTTLSec", 0, day);
+      return new JitsiGroupConfig(name, type, options, desired, Duration.ofSeconds(protectedTtl));
     } catch (InvalidGroupConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
@@ -106,6 +112,42 @@ public record JitsiGroupConfig(String name, String type, ThresholdOptions option
       throw new InvalidGroupConfigException(path + ": missing or not a whole number");
     }
     return v.asInt();
+  }
+
+  private static int periodsCount(JsonNode scalingOptions, String field, long max) {
+    int v = integer(scalingOptions, "scalingOptions." + field, field);
+    if (v < 1 || v > max) {
+      throw new InvalidGroupConfigException("scalingOptions." + field + ": must be in [1, " + max + "], was " + v
+          + " (at most " + ThresholdOptions.MAX_PERIODS_COUNT + " periods, and a day of scalePeriod)");
+    }
+    return v;
+  }
+
+  private static int bounded(JsonNode node, String path, String field, long min, long max) {
+    int v = integer(node, path, field);
+    if (v < min || v > max) {
+      throw new InvalidGroupConfigException(path + ": must be in [" + min + ", " + max + "], was " + v);
+    }
+    return v;
+  }
+
+  /**
+   * jitsi-autoscaler skips a group whose autoscaling is off ({@code src/autoscaler.ts}: no
+   * {@code enableAutoScale}, no desired change) and acts on none whose launching is off
+   * ({@code src/instance_launcher.ts}: no {@code enableLaunch}, no launch or scale-down); a missing
+   * flag is off there (undefined is falsy). Such a group is run by hand, and a policy cannot stop
+   * the autoscaler replacing lost instances: refused, so it is never autoscaled by mistake.
+   */
+  private static void enabled(JsonNode root, String field, String group, String what) {
+    JsonNode v = root.get(field);
+    if (v == null || !v.isBoolean()) {
+      throw new InvalidGroupConfigException(field + ": missing or not a boolean (jitsi-autoscaler reads a missing "
+          + "flag as false)");
+    }
+    if (!v.booleanValue()) {
+      throw new InvalidGroupConfigException("group '" + group + "': " + field + " is false, so jitsi-autoscaler never "
+          + what + "; set it to true to autoscale the group, or run no autoscaler for it");
+    }
   }
 
   private static double decimal(JsonNode node, String path, String field) {

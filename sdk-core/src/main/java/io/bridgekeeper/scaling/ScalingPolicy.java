@@ -34,7 +34,11 @@ public interface ScalingPolicy {
     return ComposedPolicies.bounded(policy, min, max);
   }
 
-  /** {@code policy}, holding for {@code cooldown} after the last change of the desired count. */
+  /**
+   * {@code policy}, holding for {@code cooldown} after the last change of the desired count.
+   *
+   * @throws IllegalArgumentException if {@code cooldown} is negative or longer than a day
+   */
   static ScalingPolicy cooldown(ScalingPolicy policy, java.time.Duration cooldown) {
     return ComposedPolicies.cooldown(policy, cooldown);
   }

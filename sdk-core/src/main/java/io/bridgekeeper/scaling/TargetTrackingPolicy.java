@@ -13,21 +13,27 @@ import java.util.Objects;
  * and Kubernetes' HPA target tracking: scale out at once (rate-limited), scale in only to the
  * highest recommendation of a stabilisation window, and do nothing inside a tolerance band.
  *
- * <p>Load is the sum of corrected stress over the bridges that carry conferences (not LOST, not
- * shutting down). A bridge whose stress is unknown makes the load unknown: the policy then never
- * scales in, and scales out only on the load it does know. Thread-safe (decisions serialised).
+ * <p>Load is the sum of corrected stress over the bridges that carry conferences (not shutting
+ * down). A bridge whose stress is unknown — no stats yet past starting, or LOST: missing metrics
+ * are unknown, never zero — makes the load unknown, and so does a pool without any bridge while
+ * the group has instances: the policy then never scales in, and scales out only on the load it
+ * does know. Thread-safe (decisions serialised).
  */
 public final class TargetTrackingPolicy implements ScalingPolicy {
   /**
    * @param targetStress the stress each bridge should run at, leaving jicofo's 0.8 threshold room
    *     for the largest conference
    * @param tolerance no change while load / (bridges × target) is within 1 ± tolerance (HPA: 0.1)
-   * @param scaleInStabilization scale in only to the highest recommendation of this window (HPA: 5 min)
+   * @param scaleInStabilization scale in only to the highest recommendation of this window (HPA: 5 min;
+   *     at most {@link #MAX_STABILIZATION})
    * @param maxScaleOutStep most bridges added per decision
    * @param maxScaleInStep most bridges removed per decision
    */
   public record Options(double targetStress, double tolerance, Duration scaleInStabilization, int maxScaleOutStep,
       int maxScaleInStep) {
+    /** The longest scale-in stabilisation window accepted: a day. */
+    public static final Duration MAX_STABILIZATION = Duration.ofDays(1);
+
     public Options {
       if (!(targetStress > 0) || Double.isInfinite(targetStress)) {
         throw new IllegalArgumentException("targetStress must be positive, was " + targetStress);
@@ -36,8 +42,11 @@ public final class TargetTrackingPolicy implements ScalingPolicy {
         throw new IllegalArgumentException("tolerance must be in [0, 1), was " + tolerance);
       }
       Objects.requireNonNull(scaleInStabilization, "scaleInStabilization");
-      if (scaleInStabilization.isNegative()) {
-        throw new IllegalArgumentException("scaleInStabilization must be ≥ 0");
+      // A day covers a whole traffic cycle; longer is a unit mistake, would overflow now − window
+      // and keep one recommendation per decision that long.
+      if (scaleInStabilization.isNegative() || scaleInStabilization.compareTo(MAX_STABILIZATION) > 0) {
+        throw new IllegalArgumentException("scaleInStabilization must be in [0, " + MAX_STABILIZATION + "], was "
+            + scaleInStabilization);
       }
       if (maxScaleOutStep < 1 || maxScaleInStep < 1) {
         throw new IllegalArgumentException("steps must be ≥ 1");
@@ -71,16 +80,26 @@ public final class TargetTrackingPolicy implements ScalingPolicy {
   public synchronized ScalingDecision decide(ScalingInput in) {
     double load = 0;
     boolean unknown = false;
+    int seen = 0;
     for (Bridge b : in.pool().bridges()) {
-      if (b.state() == BridgeState.LOST || b.shuttingDown()) {
+      if (b.shuttingDown()) {
         continue;
       }
+      if (b.state() == BridgeState.LOST) {
+        // Unheard of, not gone: a silent brewery leaves every bridge serving its conferences.
+        unknown = true;
+        continue;
+      }
+      seen++;
       if (b.correctedStress().isPresent()) {
         load += b.correctedStress().getAsDouble();
       } else if (b.state() != BridgeState.STARTING) {
         unknown = true;
       }
     }
+    // No bridge heard of while the group has instances: the pool forgot its lost bridges (or never
+    // heard of them), which says nothing of their load.
+    unknown |= seen == 0 && in.actual() > 0;
     int needed = Math.max(1, (int) Math.ceil(load / o.targetStress() - 1e-9));
     history.addLast(new Recommendation(in.now(), needed));
     Instant cutoff = in.now().minus(o.scaleInStabilization());

@@ -13,10 +13,13 @@ import java.util.Objects;
  * @param scaleDownQuantity bridges removed per scale-down
  * @param scaleUpThreshold average stress at or above which a period counts for scaling up
  * @param scaleDownThreshold average stress below which a period counts for scaling down
- * @param scalePeriod length of one evaluation period
- * @param scaleUpPeriodsCount most recent periods that must all count for scaling up
- * @param scaleDownPeriodsCount most recent periods that must all count for scaling down
- * @param gracePeriod no decision within this time after any change of the desired count
+ * @param scalePeriod length of one evaluation period, from 1 s to {@link #MAX_DURATION}
+ * @param scaleUpPeriodsCount most recent periods that must all count for scaling up (at most
+ *     {@link #MAX_PERIODS_COUNT}, and {@link #MAX_DURATION} of periods)
+ * @param scaleDownPeriodsCount most recent periods that must all count for scaling down (bounded
+ *     as the up count)
+ * @param gracePeriod no decision within this time after any change of the desired count (at most
+ *     {@link #MAX_DURATION})
  * @param emptyPeriodsAreZero jitsi-autoscaler reads a period without samples as stress 0, which
  *     can scale down on missing data; false (the default here) reads it as unknown: it blocks both
  *     directions, as it cannot show the condition held
@@ -34,6 +37,11 @@ public record ThresholdOptions(
     Duration gracePeriod,
     boolean emptyPeriodsAreZero) {
 
+  /** The longest {@code scalePeriod}, {@code gracePeriod} and window (period × count) accepted: a day. */
+  public static final Duration MAX_DURATION = Duration.ofDays(1);
+  /** The most periods a decision may look back over: a day of one-minute periods. */
+  public static final int MAX_PERIODS_COUNT = 1440;
+
   public ThresholdOptions {
     if (minDesired < 0 || maxDesired < minDesired) {
       throw new IllegalArgumentException("need 0 ≤ minDesired ≤ maxDesired, were " + minDesired + ", " + maxDesired);
@@ -46,15 +54,28 @@ public record ThresholdOptions(
           + scaleDownThreshold + ", " + scaleUpThreshold);
     }
     Objects.requireNonNull(scalePeriod, "scalePeriod");
-    if (scalePeriod.isNegative() || scalePeriod.isZero()) {
-      throw new IllegalArgumentException("scalePeriod must be positive");
+    // Whole seconds upward, as jitsi-autoscaler's scalePeriod: bucketing divides by the period in
+    // milliseconds, and a decision every few seconds cannot fill sub-second periods anyway.
+    if (scalePeriod.compareTo(Duration.ofSeconds(1)) < 0 || scalePeriod.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("scalePeriod must be in [1 s, " + MAX_DURATION + "], was " + scalePeriod);
     }
-    if (scaleUpPeriodsCount < 1 || scaleDownPeriodsCount < 1) {
-      throw new IllegalArgumentException("period counts must be ≥ 1");
-    }
+    // Bounded so a decision never walks (or allocates) billions of periods, nor overflows the
+    // window's arithmetic: a day back is already far past jitsi-autoscaler's metric TTL (1 h).
+    periodsCount("scaleUpPeriodsCount", scaleUpPeriodsCount, scalePeriod);
+    periodsCount("scaleDownPeriodsCount", scaleDownPeriodsCount, scalePeriod);
     Objects.requireNonNull(gracePeriod, "gracePeriod");
-    if (gracePeriod.isNegative()) {
-      throw new IllegalArgumentException("gracePeriod must be ≥ 0");
+    if (gracePeriod.isNegative() || gracePeriod.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("gracePeriod must be in [0, " + MAX_DURATION + "], was " + gracePeriod);
+    }
+  }
+
+  private static void periodsCount(String field, int count, Duration scalePeriod) {
+    if (count < 1 || count > MAX_PERIODS_COUNT) {
+      throw new IllegalArgumentException(field + " must be in [1, " + MAX_PERIODS_COUNT + "], was " + count);
+    }
+    if (scalePeriod.multipliedBy(count).compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(field + " × scalePeriod must be at most " + MAX_DURATION + ", was " + count
+          + " × " + scalePeriod);
     }
   }
 

@@ -2,6 +2,7 @@ package io.bridgekeeper.scaling;
 
 import io.bridgekeeper.bridges.Bridge;
 import io.bridgekeeper.bridges.BridgeState;
+import io.bridgekeeper.bridges.BridgeStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -21,8 +22,8 @@ import java.util.stream.Collectors;
  * {@code src/instance_tracker.ts getMetricInventoryPerPeriod / computeSummaryMetric}):
  *
  * <ol>
- *   <li>samples: one per bridge report (a new {@code lastPresence}) with a known stress, except
- *       from bridges starting or shutting down (the sidecar records none for those);
+ *   <li>samples: one per stats report (a new {@link Bridge#statsAt()}) with a known stress, except
+ *       from bridges starting, shutting down or drained (the sidecar records none for those);
  *   <li>no decision within the grace period after a change, with no bridges, or while the desired
  *       count differs from the actual one;
  *   <li>samples bucketed by {@code scalePeriod} (bucket 0 the newest), gaps filled from the next
@@ -65,8 +66,9 @@ final class ThresholdPolicy implements ScalingPolicy {
     List<OptionalDouble> up = periods.subList(0, o.scaleUpPeriodsCount());
     if (up.stream().allMatch(v -> (count < o.maxDesired() && v.isPresent() && v.getAsDouble() >= o.scaleUpThreshold())
         || count < o.minDesired())) {
-      int desired = Math.min(in.desired() + o.scaleUpQuantity(), o.maxDesired());
-      return new ScalingDecision.ScaleOut(desired - in.desired(), "average stress " + show(up) + " ≥ "
+      // Capped before adding: desired + scaleUpQuantity overflows near Integer.MAX_VALUE.
+      int by = Math.min(o.scaleUpQuantity(), o.maxDesired() - in.desired());
+      return new ScalingDecision.ScaleOut(by, "average stress " + show(up) + " ≥ "
           + o.scaleUpThreshold() + " in each of the last " + o.scaleUpPeriodsCount() + " periods");
     }
     List<OptionalDouble> down = periods.subList(0, o.scaleDownPeriodsCount());
@@ -81,12 +83,20 @@ final class ThresholdPolicy implements ScalingPolicy {
 
   private void record(ScalingInput in) {
     for (Bridge b : in.pool().bridges()) {
-      if (b.state() == BridgeState.STARTING || b.state() == BridgeState.LOST || b.gracefulShutdown() || b.shuttingDown()) {
+      // jitsi-autoscaler stores no metric for an instance it is shutting down (src/handlers.ts
+      // sidecarStatus → src/instance_tracker.ts track(..., shutdownStatus)); here scale-in drains,
+      // and a drained bridge is not in 'actual' either: its falling stress would pull the
+      // average of the bridges that serve toward a scale-in. Only a reported drain=true, as the
+      // autoscaler adopts drains: a bridge that does not report the flag still serves.
+      if (b.state() == BridgeState.STARTING || b.state() == BridgeState.LOST || b.gracefulShutdown() || b.shuttingDown()
+          || b.stats().flatMap(BridgeStats::drain).orElse(false)) {
         continue;
       }
       OptionalDouble stress = b.stats().map(s -> s.stressLevel()).orElse(OptionalDouble.empty());
-      Instant at = b.lastPresence();
-      if (stress.isEmpty() || at.equals(lastSampled.get(b.id()))) {
+      // One sample per stats report, as jitsi-autoscaler stores one per sidecar report with a
+      // stress: a presence whose stats could not be believed keeps the old stats, not fresh ones.
+      Instant at = b.statsAt().orElse(null);
+      if (at == null || stress.isEmpty() || at.equals(lastSampled.get(b.id()))) {
         continue;
       }
       lastSampled.put(b.id(), at);

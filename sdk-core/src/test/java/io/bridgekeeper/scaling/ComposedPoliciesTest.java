@@ -2,6 +2,7 @@ package io.bridgekeeper.scaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bridgekeeper.bridges.PoolSnapshot;
@@ -52,6 +53,21 @@ class ComposedPoliciesTest {
     ScalingPolicy p = ScalingPolicy.cooldown(fixed(5), Duration.ofMinutes(5));
     assertTrue(p.decide(input(now, 3, Optional.of(now.minusSeconds(60)))).reason().startsWith("cooling down"));
     assertEquals(2, ((ScalingDecision.ScaleOut) p.decide(input(now, 3, Optional.of(now.minusSeconds(301))))).by());
+  }
+
+  @Test
+  void aCooldownBeyondADayIsRefusedNamingIt() {
+    // Was accepted, then every decision after a change threw (lastChange + cooldown overflows Instant).
+    for (Duration d : List.of(Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(1).plusSeconds(1),
+        Duration.ofSeconds(-1))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScalingPolicy.cooldown(fixed(5), d));
+      assertTrue(e.getMessage().contains("cooldown"), e.getMessage());
+    }
+    assertEquals("cooldown", assertThrows(NullPointerException.class, () -> ScalingPolicy.cooldown(fixed(5), null))
+        .getMessage());
+    Instant now = Instant.parse("2026-01-01T00:10:00Z");
+    ScalingPolicy day = ScalingPolicy.cooldown(fixed(5), Duration.ofDays(1));
+    assertTrue(day.decide(input(now, 3, Optional.of(now.minusSeconds(60)))).reason().startsWith("cooling down"));
   }
 
   @Property(tries = 300)

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.bridgekeeper.bridges.PoolSnapshot;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -28,13 +31,14 @@ class JitsiGroupConfigFuzzProperties {
       "\"gracePeriodTTLSec\": 600", "\"protectedTTLSec\": 900", "\"minDesired\": 1", "\"maxDesired\": 8",
       "\"desiredCount\": 2", "\"scaleUpQuantity\": 1", "\"scaleDownQuantity\": 1", "\"scaleUpThreshold\": 0.3",
       "\"scaleDownThreshold\": 0.1", "\"scalePeriod\": 60", "\"scaleUpPeriodsCount\": 2",
-      "\"scaleDownPeriodsCount\": 10");
+      "\"scaleDownPeriodsCount\": 10", "\"enableAutoScale\": true", "\"enableLaunch\": true");
 
   @Provide
   Arbitrary<String> hostileGroups() {
     Arbitrary<String> value = Arbitraries.of("null", "0", "-1", "1", "-600", "2147483647", "2147483648",
         "-2147483648", "9223372036854775807", "99999999999999999999", "1e400", "-1e400", "1.5", "0.0", "-0.0",
-        "1e-400", "true", "\"\"", "\" \"", "\"JVB\"", "\"jvb\"", "\"jibri\"", "[]", "{}", "\"60\"",
+        "1e-400", "true", "false", "86400", "86401", "1440", "1441", "\"\"", "\" \"", "\"JVB\"", "\"jvb\"",
+        "\"jibri\"", "[]", "{}", "\"60\"",
         "\"a\\u0000b\"", "\"\\ud800\"");
     Arbitrary<Integer> field = Arbitraries.integers().between(0, FIELDS.size() - 1);
     Arbitrary<String> edited = Combinators.combine(field, value).as((f, v) -> {
@@ -79,6 +83,12 @@ class JitsiGroupConfigFuzzProperties {
 
   @Example
   void regressionCases() {
+    // An hour-long period counted two billion times parsed, then every decision overflowed.
+    JitsiGroupConfig.InvalidGroupConfigException window = assertThrows(
+        JitsiGroupConfig.InvalidGroupConfigException.class, () -> JitsiGroupConfig.parse(GROUP
+            .replace("\"scalePeriod\": 60", "\"scalePeriod\": 3600")
+            .replace("\"scaleDownPeriodsCount\": 10", "\"scaleDownPeriodsCount\": 2147483647")));
+    assertTrue(window.getMessage().contains("scaleDownPeriodsCount"), window.getMessage());
     // A negative protectedTTLSec was accepted as a negative launch protection.
     JitsiGroupConfig.InvalidGroupConfigException e = assertThrows(JitsiGroupConfig.InvalidGroupConfigException.class,
         () -> JitsiGroupConfig.parse(GROUP.replace("\"protectedTTLSec\": 900", "\"protectedTTLSec\": -1")));
@@ -108,6 +118,16 @@ class JitsiGroupConfigFuzzProperties {
     assertFalse(g.options().gracePeriod().isNegative());
     assertTrue(g.desiredCount() >= g.options().minDesired() && g.desiredCount() <= g.options().maxDesired());
     assertTrue(Double.isFinite(g.options().scaleUpThreshold()), () -> "infinite threshold accepted: " + g);
-    ScalingPolicy.threshold(g.options());
+    // Usable means it decides: groups that parsed and then overflowed (or allocated two billion
+    // periods) at every decision were accepted before.
+    ScalingPolicy p = ScalingPolicy.threshold(g.options());
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    for (int i = 0; i < 3; i++) {
+      Instant at = now.plusSeconds(30L * i);
+      PoolSnapshot pool = new PoolSnapshot(at, List.of(ThresholdPolicyTest.bridge("jvb0", 0.5, at),
+          ThresholdPolicyTest.bridge("jvb1", 0.05, at)));
+      // The first decision falls in the grace period; the others reach the periods.
+      p.decide(new ScalingInput(pool, at, g.desiredCount(), g.desiredCount(), i == 0 ? Optional.of(at) : Optional.empty()));
+    }
   }
 }

@@ -1,7 +1,9 @@
 package io.bridgekeeper.scaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bridgekeeper.bridges.Bridge;
@@ -14,6 +16,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class TargetTrackingPolicyTest {
@@ -64,5 +71,66 @@ class TargetTrackingPolicyTest {
     assertTrue(d.reason().contains("unknown"), d.reason());
     // …but a known overload still scales out.
     assertInstanceOf(ScalingDecision.ScaleOut.class, policy.decide(input(T0, 2, 0.9, Double.NaN, 0.9)));
+  }
+
+  @Test
+  void lostBridgesMakeTheLoadUnknown() {
+    // The brewery went silent: the bridges still serve their conferences, the SDK just cannot see
+    // them. Missing metrics are unknown, never zero load.
+    Instant now = T0.plus(Duration.ofHours(1));
+    List<Bridge> bridges = new ArrayList<>();
+    bridges.add(new Bridge("jvb0", BridgeState.HEALTHY, Optional.empty(), OptionalDouble.of(0.05), 0, now, Set.of("b"),
+        false, false));
+    for (String id : List.of("jvb1", "jvb2", "jvb3")) {
+      bridges.add(new Bridge(id, BridgeState.LOST, Optional.empty(), OptionalDouble.of(0.3), 0,
+          now.minus(Duration.ofMinutes(5)), Set.of("b"), false, false));
+    }
+    ScalingDecision d = policy.decide(new ScalingInput(new PoolSnapshot(now, bridges), now, 4, 4, Optional.empty()));
+    assertInstanceOf(ScalingDecision.Hold.class, d, d.reason());
+    assertTrue(d.reason().contains("unknown"), d.reason());
+  }
+
+  @Test
+  void anEmptyPoolIsUnknownLoadWhileTheGroupHasInstances() {
+    // Lost bridges are forgotten after a while (forgetLostAfter): an empty pool beside 4 instances
+    // is a brewery the SDK cannot hear, not 4 idle bridges.
+    ScalingDecision d = policy.decide(new ScalingInput(new PoolSnapshot(T0, List.of()), T0, 4, 4, Optional.empty()));
+    assertInstanceOf(ScalingDecision.Hold.class, d, d.reason());
+    assertTrue(d.reason().contains("unknown"), d.reason());
+    // A group with no instance is known to carry nothing: it still gets its first bridge.
+    ScalingDecision first = policy.decide(new ScalingInput(new PoolSnapshot(T0, List.of()), T0, 0, 0, Optional.empty()));
+    assertEquals(1, ((ScalingDecision.ScaleOut) first).by(), first.reason());
+  }
+
+  @Test
+  void aStabilisationWindowBeyondADayIsRefusedNamingTheField() {
+    // Was accepted, then every decision threw (now − window overflows Instant).
+    for (Duration window : List.of(Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(1).plusSeconds(1))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> new TargetTrackingPolicy.Options(0.3, 0.1, window, 5, 1));
+      assertTrue(e.getMessage().contains("scaleInStabilization"), e.getMessage());
+    }
+    ScalingPolicy day = ScalingPolicy.targetTracking(new TargetTrackingPolicy.Options(0.3, 0.1, Duration.ofDays(1), 5, 1));
+    assertInstanceOf(ScalingDecision.Hold.class, day.decide(input(Instant.MIN.plus(Duration.ofDays(2)), 3, 0.3, 0.3, 0.3)));
+  }
+
+  /** Whatever the known load, a bridge the policy cannot see (LOST) never lets it scale in. */
+  @Property(tries = 300)
+  void neverScalesInWhileABridgeIsLost(@ForAll @Size(min = 0, max = 8) List<@DoubleRange(min = 0, max = 1.5) Double> known,
+      @ForAll @IntRange(min = 1, max = 4) int lost, @ForAll @IntRange(min = 0, max = 30) int desired,
+      @ForAll @IntRange(min = 0, max = 20) int minutes) {
+    ScalingPolicy p = ScalingPolicy.targetTracking(new TargetTrackingPolicy.Options(0.3, 0.1, Duration.ZERO, 50, 50));
+    Instant now = T0.plus(Duration.ofMinutes(minutes));
+    List<Bridge> bridges = new ArrayList<>();
+    for (int i = 0; i < known.size(); i++) {
+      bridges.add(new Bridge("jvb" + i, BridgeState.HEALTHY, Optional.empty(), OptionalDouble.of(known.get(i)), 0, now,
+          Set.of("b"), false, false));
+    }
+    for (int i = 0; i < lost; i++) {
+      bridges.add(new Bridge("lost" + i, BridgeState.LOST, Optional.empty(), OptionalDouble.of(0.3), 0,
+          now.minus(Duration.ofMinutes(1)), Set.of("b"), false, false));
+    }
+    ScalingDecision d = p.decide(new ScalingInput(new PoolSnapshot(now, bridges), now, desired, desired, Optional.empty()));
+    assertFalse(d instanceof ScalingDecision.ScaleIn, d.toString());
   }
 }

@@ -2,6 +2,7 @@ package io.bridgekeeper.scaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bridgekeeper.bridges.Bridge;
@@ -11,11 +12,20 @@ import io.bridgekeeper.bridges.PoolSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +43,13 @@ class ThresholdPolicyTest {
   static Bridge bridge(String id, double stress, Instant reportedAt) {
     return new Bridge(id, BridgeState.HEALTHY,
         Optional.of(BridgeStats.parse(Map.of("stress_level", Double.toString(stress), "drain", "false"))),
+        OptionalDouble.of(stress), 0, reportedAt, Set.of("brewery"), false, false);
+  }
+
+  /** A bridge that reported drain=true (the autoscaler drained it for scale-in, or an operator did). */
+  static Bridge drained(String id, double stress, Instant reportedAt) {
+    return new Bridge(id, BridgeState.DRAINING,
+        Optional.of(BridgeStats.parse(Map.of("stress_level", Double.toString(stress), "drain", "true"))),
         OptionalDouble.of(stress), 0, reportedAt, Set.of("brewery"), false, false);
   }
 
@@ -115,6 +132,117 @@ class ThresholdPolicyTest {
     assertTrue(d.reason().contains("0.300, 0.300"), d.reason());
     // Without the filling period 1 would be 0.5 and the newest 0.3: still a scale-up either way,
     // so check the reported averages rather than the decision.
+  }
+
+  @Test
+  void bridgesBeingDrainedAreNotSampled() {
+    // jitsi-autoscaler stores no metric for an instance it is shutting down (src/handlers.ts
+    // sidecarStatus → instance_tracker.ts track(..., shutdownStatus)); a drained bridge is not in
+    // 'actual' either. The three serving bridges average 0.37 ≥ 0.3: scale up, whatever the drained do.
+    ScalingPolicy p = ScalingPolicy.threshold(OPTIONS);
+    ScalingDecision d = null;
+    for (int minute = 0; minute < 3; minute++) {
+      Instant now = T0.plusSeconds(60L * minute + 30);
+      // jvb2 does not report the drain flag at all (an older videobridge): it serves, and counts.
+      Bridge noFlag = new Bridge("jvb2", BridgeState.DRAINING, Optional.of(BridgeStats.parse(Map.of("stress_level",
+          "0.41"))), OptionalDouble.of(0.41), 0, now, Set.of("brewery"), false, false);
+      List<Bridge> bridges = List.of(bridge("jvb0", 0.35, now), bridge("jvb1", 0.35, now), noFlag,
+          drained("jvb8", 0.02, now), drained("jvb9", 0.02, now));
+      d = p.decide(new ScalingInput(new PoolSnapshot(now, bridges), now, 3, 3, Optional.empty()));
+    }
+    assertInstanceOf(ScalingDecision.ScaleOut.class, d, d.reason());
+    assertTrue(d.reason().contains("0.370, 0.370"), d.reason());
+  }
+
+  @Test
+  void staleStatsAreNotSampledAgain() {
+    // One stress report, then presences whose stats could not be believed: the bridge stays alive
+    // (lastPresence moves on) with its old stats (statsAt does not). jitsi-autoscaler stores a
+    // sample only when a report carries a stress (instance_tracker.ts track): one sample, not one
+    // per presence, so four quiet periods cannot be shown and nothing scales in.
+    ScalingPolicy p = ScalingPolicy.threshold(OPTIONS);
+    Instant statsAt = T0.plusSeconds(30);
+    ScalingDecision d = null;
+    for (int minute = 0; minute < 5; minute++) {
+      Instant now = T0.plusSeconds(60L * minute + 30);
+      List<Bridge> bridges = new ArrayList<>();
+      for (String id : List.of("jvb0", "jvb1")) {
+        bridges.add(new Bridge(id, BridgeState.HEALTHY,
+            Optional.of(BridgeStats.parse(Map.of("stress_level", "0.02", "drain", "false"))), OptionalDouble.of(0.02),
+            0, now, Optional.of(statsAt), Set.of("brewery"), false, false));
+      }
+      d = p.decide(new ScalingInput(new PoolSnapshot(now, bridges), now, 2, 2, Optional.empty()));
+    }
+    assertInstanceOf(ScalingDecision.Hold.class, d, d.reason());
+    assertTrue(d.reason().contains("[–, –, –, –]"), d.reason());
+  }
+
+  @Test
+  void aScaleUpQuantityNearIntMaxIsCappedNotOverflowed() {
+    ThresholdOptions huge = new ThresholdOptions(1, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0.3, 0.1,
+        Duration.ofSeconds(60), 2, 4, Duration.ZERO, false);
+    ScalingDecision d = run(ScalingPolicy.threshold(huge), new double[][] {{0.9, 0.9}, {0.9, 0.9}}, 2, 2);
+    assertEquals(Integer.MAX_VALUE - 2, ((ScalingDecision.ScaleOut) d).by(), d.reason());
+  }
+
+  @Test
+  void periodsAndDurationsThatCannotBeEvaluatedAreRefusedNamingTheField() {
+    // Each would be accepted and then throw (overflow) or allocate billions of periods at every decision.
+    Map<String, Runnable> bad = new LinkedHashMap<>();
+    bad.put("scalePeriod", () -> new ThresholdOptions(1, 4, 1, 1, 0.3, 0.1, Duration.ofSeconds(Integer.MAX_VALUE), 2,
+        4, Duration.ZERO, false));
+    bad.put("scalePeriod ", () -> new ThresholdOptions(1, 4, 1, 1, 0.3, 0.1, Duration.ofMillis(999), 2, 4,
+        Duration.ZERO, false));
+    bad.put("scaleDownPeriodsCount", () -> new ThresholdOptions(1, 4, 1, 1, 0.3, 0.1, Duration.ofSeconds(60), 2,
+        Integer.MAX_VALUE, Duration.ZERO, false));
+    bad.put("scaleUpPeriodsCount", () -> new ThresholdOptions(1, 4, 1, 1, 0.3, 0.1, Duration.ofSeconds(60), 0, 4,
+        Duration.ZERO, false));
+    bad.put("gracePeriod", () -> new ThresholdOptions(1, 4, 1, 1, 0.3, 0.1, Duration.ofSeconds(60), 2, 4,
+        Duration.ofSeconds(Long.MAX_VALUE), false));
+    bad.forEach((field, build) -> {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build::run, field);
+      assertTrue(e.getMessage().contains(field.strip()), e.getMessage());
+    });
+    // The largest accepted window still decides.
+    ThresholdOptions longest = new ThresholdOptions(1, 4, 1, 1, 0.3, 0.1, Duration.ofMinutes(1),
+        ThresholdOptions.MAX_PERIODS_COUNT, ThresholdOptions.MAX_PERIODS_COUNT, ThresholdOptions.MAX_DURATION, false);
+    Instant now = T0.plusSeconds(30);
+    ScalingPolicy.threshold(longest).decide(new ScalingInput(new PoolSnapshot(now, List.of(bridge("jvb0", 0.5, now))),
+        now, 1, 1, Optional.of(now)));
+  }
+
+  /**
+   * Any options the record accepts decide without throwing, and a decision stays within the bounds
+   * (it moves toward them from outside, never past them), however large the quantities.
+   */
+  @Property(tries = 300)
+  void decisionsNeverThrowAndStayWithinTheBounds(@ForAll @IntRange(min = 0, max = 5) int min,
+      @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int span, @ForAll("quantity") int up,
+      @ForAll("quantity") int down, @ForAll @IntRange(min = 1, max = 600) int periodSeconds,
+      @ForAll @IntRange(min = 1, max = 12) int upCount, @ForAll @IntRange(min = 1, max = 12) int downCount,
+      @ForAll @IntRange(min = 0, max = 20) int desired,
+      @ForAll @Size(min = 1, max = 30) List<@DoubleRange(min = 0, max = 2) Double> stress) {
+    int max = (int) Math.min(Integer.MAX_VALUE, (long) min + span);
+    ThresholdOptions o = new ThresholdOptions(min, max, up, down, 0.3, 0.1, Duration.ofSeconds(periodSeconds),
+        upCount, downCount, Duration.ZERO, false);
+    ScalingPolicy p = ScalingPolicy.threshold(o);
+    for (int i = 0; i < stress.size(); i++) {
+      Instant now = T0.plusSeconds(30L * i);
+      ScalingDecision d = p.decide(new ScalingInput(new PoolSnapshot(now, List.of(bridge("jvb0", stress.get(i), now))),
+          now, desired, desired, Optional.empty()));
+      int next = d.apply(desired);
+      if (d instanceof ScalingDecision.ScaleOut) {
+        assertTrue(next > desired && next <= max, d + " from " + desired + " with max " + max);
+      } else if (d instanceof ScalingDecision.ScaleIn) {
+        assertTrue(next < desired && next >= min, d + " from " + desired + " with min " + min);
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<Integer> quantity() {
+    return Arbitraries.oneOf(Arbitraries.integers().between(1, 5),
+        Arbitraries.integers().between(Integer.MAX_VALUE - 25, Integer.MAX_VALUE));
   }
 
   static ScalingDecision stripReason(ScalingDecision d) {
