@@ -29,6 +29,8 @@ http_ports           = { }
 https_ports          = { }
 
 local mods = { "disco"; "saslauth"; "tls"; "ping"; "roster" }
+-- Bridgekeeper tests: prosodyctl shell (a unix socket in data_path), to end sessions as an admin would.
+table.insert(mods, "admin_shell")
 if ENV_PROSODY_TEST_SMACKS == "1" then table.insert(mods, "smacks") end
 modules_enabled  = mods
 modules_disabled = { "s2s"; "offline" }   -- no federation; no offline message storage

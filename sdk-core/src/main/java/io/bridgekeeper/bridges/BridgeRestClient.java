@@ -4,19 +4,27 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The private REST interface of jitsi-videobridge ({@code jitsi/jitsi-videobridge:doc/rest.md}),
  * with the JDK's {@code HttpClient}: health, stats, drain and shutdown. Every call has a deadline
  * and returns a typed result instead of throwing for what a bridge can do (refuse, time out,
- * answer garbage). Thread-safe.
+ * answer garbage). A request that misses its deadline is aborted, and no more than
+ * {@link #MAX_BODY} bytes of a response body are read. Thread-safe.
  */
 public final class BridgeRestClient {
-  /** Largest stats body read; a bridge's is a few KiB. */
+  /** Most bytes of a response body read; a bridge's stats are a few KiB. */
   static final int MAX_BODY = 256 * 1024;
 
   private final HttpClient http;
@@ -98,11 +106,11 @@ public final class BridgeRestClient {
           if (r.statusCode() / 100 != 2) {
             return new StatsResult.Failed(Outcome.ERROR_STATUS, "HTTP " + r.statusCode());
           }
-          if (r.body().length() > MAX_BODY) {
-            return new StatsResult.Garbage("stats body of " + r.body().length() + " characters");
+          if (r.body().truncated()) {
+            return new StatsResult.Garbage("stats body of more than " + MAX_BODY + " bytes");
           }
           try {
-            return new StatsResult.Ok(BridgeStats.fromJson(r.body()));
+            return new StatsResult.Ok(BridgeStats.fromJson(r.body().text()));
           } catch (BridgeStatsException bad) {
             return new StatsResult.Garbage(bad.getMessage());
           }
@@ -134,15 +142,85 @@ public final class BridgeRestClient {
       if (r.statusCode() / 100 == 2) {
         return new ControlResult.Done(r.statusCode());
       }
-      String body = r.body();
+      String body = r.body().text();
       return new ControlResult.Refused(r.statusCode(), body.length() > 200 ? body.substring(0, 200) + "…" : body);
     });
   }
 
-  private CompletableFuture<HttpResponse<String>> send(HttpRequest.Builder request) {
-    return http.sendAsync(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString())
-        // The request timeout covers the headers; orTimeout bounds the body too.
-        .orTimeout(timeout.toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+  private CompletableFuture<HttpResponse<Body>> send(HttpRequest.Builder request) {
+    CompletableFuture<HttpResponse<Body>> exchange =
+        http.sendAsync(request.timeout(timeout).build(), info -> new LimitedBody(MAX_BODY));
+    // The request timeout covers the headers; orTimeout bounds the body too. It only completes this
+    // copy: cancelling the client's own future is what aborts the exchange (JDK 16+) and closes its
+    // connection, instead of reading a slow body on after the caller was told it timed out.
+    CompletableFuture<HttpResponse<Body>> bounded = exchange.copy().orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+    bounded.whenComplete((r, e) -> {
+      if (e != null) {
+        exchange.cancel(true);
+      }
+    });
+    return bounded;
+  }
+
+  /** A response body as text, and whether there was more than this. */
+  private record Body(String text, boolean truncated) {}
+
+  /** Keeps the first {@code limit} bytes, then stops reading (which closes the connection). */
+  private static final class LimitedBody implements HttpResponse.BodySubscriber<Body> {
+    private final CompletableFuture<Body> result = new CompletableFuture<>();
+    private final int limit;
+    private byte[] bytes = new byte[1024];
+    private int size;
+    private Flow.Subscription subscription;
+
+    LimitedBody(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<Body> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : buffers) {
+        int n = Math.min(b.remaining(), limit - size);
+        if (size + n > bytes.length) {
+          bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(size + n, bytes.length * 2)));
+        }
+        b.get(bytes, size, n);
+        size += n;
+        if (b.hasRemaining()) {
+          subscription.cancel();
+          result.complete(new Body(text(), true));
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(new Body(text(), false));
+    }
+
+    private String text() {
+      return new String(bytes, 0, size, StandardCharsets.UTF_8);
+    }
   }
 
   private static Throwable unwrap(Throwable e) {

@@ -159,6 +159,40 @@ class BridgeRestTest {
   }
 
   @Test
+  void aTimedOutRequestClosesItsConnection() throws Exception {
+    try (FakeBridge bridge = FakeBridge.start()) {
+      bridge.mode(FakeBridge.Mode.TRICKLE);
+      BridgeRestClient.StatsResult r = client.stats(bridge.endpoint("jvb1")).join();
+      assertEquals(BridgeRestClient.Outcome.TIMED_OUT, ((BridgeRestClient.StatsResult.Failed) r).outcome(), r.toString());
+      // A deadline that only completes the caller's future would leave the body being read forever.
+      awaitZero("the endless body's connection closed", bridge::endlessBodies);
+    }
+  }
+
+  @Test
+  void anEndlessStatsBodyIsCutAtTheLimit() throws Exception {
+    try (FakeBridge bridge = FakeBridge.start()) {
+      bridge.mode(FakeBridge.Mode.ENDLESS);
+      BridgeRestClient.StatsResult r = client.stats(bridge.endpoint("jvb1")).join();
+      assertTrue(r instanceof BridgeRestClient.StatsResult.Garbage g
+          && g.problem().contains("more than " + BridgeRestClient.MAX_BODY + " bytes"), r.toString());
+      awaitZero("the endless body's connection closed", bridge::endlessBodies);
+      bridge.mode(FakeBridge.Mode.NORMAL);
+      assertInstanceOf(BridgeRestClient.StatsResult.Ok.class, client.stats(bridge.endpoint("jvb1")).join());
+    }
+  }
+
+  static void awaitZero(String what, java.util.function.IntSupplier count) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (count.getAsInt() != 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
   void aBackoffCapBetweenOneAndTwoIntervalsIsAccepted() {
     BridgeRestPoller.builder().client(client).pool(BridgePool.create(BridgeHealthConfig.defaults(),
         MutableClock.atEpoch())).endpoints(List::of).interval(Duration.ofSeconds(5))

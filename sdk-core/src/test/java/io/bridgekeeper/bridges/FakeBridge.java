@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shape, or failures, slowness and garbage on demand; it records the control calls it gets.
  */
 public final class FakeBridge implements AutoCloseable {
-  /** How it answers. */
-  public enum Mode { NORMAL, UNHEALTHY, SLOW, GARBAGE, ERRORS }
+  /**
+   * How it answers. ENDLESS sends a stats body that never ends as fast as it can, TRICKLE one that
+   * never ends a few bytes at a time; both stop only when the client goes away.
+   */
+  public enum Mode { NORMAL, UNHEALTHY, SLOW, GARBAGE, ERRORS, ENDLESS, TRICKLE }
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -29,6 +32,7 @@ public final class FakeBridge implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger endlessBodies = new AtomicInteger();
   private final List<String> controls = new CopyOnWriteArrayList<>();
   private final AtomicInteger inFlightShared;
   private final AtomicInteger maxShared;
@@ -79,6 +83,11 @@ public final class FakeBridge implements AutoCloseable {
     return maxInFlight.get();
   }
 
+  /** Endless stats bodies still being sent: a client that gave up on one should have closed it. */
+  public int endlessBodies() {
+    return endlessBodies.get();
+  }
+
   /** "METHOD path body" of every control call, in order. */
   public List<String> controls() {
     return List.copyOf(controls);
@@ -103,6 +112,10 @@ public final class FakeBridge implements AutoCloseable {
         reply(x, 503, "busy");
         return;
       }
+      if ((m == Mode.ENDLESS || m == Mode.TRICKLE) && path.equals("/colibri/stats")) {
+        endless(x, m == Mode.TRICKLE);
+        return;
+      }
       switch (path) {
         case "/about/health" -> reply(x, m == Mode.UNHEALTHY ? 500 : 200, m == Mode.UNHEALTHY ? "no ICE address" : "");
         case "/colibri/stats" -> reply(x, 200, m == Mode.GARBAGE ? "<html>oops</html>" : stats);
@@ -115,6 +128,26 @@ public final class FakeBridge implements AutoCloseable {
     } finally {
       inFlight.decrementAndGet();
       inFlightShared.decrementAndGet();
+    }
+  }
+
+  private void endless(HttpExchange x, boolean trickle) throws IOException {
+    endlessBodies.incrementAndGet();
+    x.sendResponseHeaders(200, 0); // chunked
+    byte[] chunk = (trickle ? " " : " ".repeat(64 * 1024)).getBytes(StandardCharsets.US_ASCII);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write('{');
+      while (true) {
+        out.write(chunk);
+        out.flush();
+        if (trickle) {
+          Thread.sleep(20);
+        }
+      }
+    } catch (IOException | InterruptedException clientGone) {
+      // the client closed the connection (or the bridge is closing)
+    } finally {
+      endlessBodies.decrementAndGet();
     }
   }
 

@@ -58,7 +58,9 @@ public final class HaproxySync {
 
   /**
    * One HAProxy: its runtime API, the directory its configuration loads the maps from and, when
-   * Bridgekeeper generates its configuration, how to reload it.
+   * Bridgekeeper generates its configuration, how to reload it. The directory is kept absolute and
+   * normalised, the form the runtime API names the maps by; a configuration the operator maintains
+   * must load them by that path too.
    */
   public record Instance(String name, HaproxyRuntimeApi api, Path mapDirectory, Optional<Reload> reload) {
     public Instance {
@@ -67,6 +69,9 @@ public final class HaproxySync {
       Objects.requireNonNull(mapDirectory, "mapDirectory");
       Objects.requireNonNull(reload, "reload");
       Path maps = mapDirectory.toAbsolutePath().normalize();
+      // The runtime API names a map by the path HAProxy loaded it from, which the configuration
+      // gives normalised: "conf/../maps/pins.map" would be an unknown map.
+      mapDirectory = maps;
       reload.ifPresent(r -> {
         if (!r.config().mapDirectory().equals(maps)) {
           throw new IllegalArgumentException("instance " + name + ": its configuration loads maps from "

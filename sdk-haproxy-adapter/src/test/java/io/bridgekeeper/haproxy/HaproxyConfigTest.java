@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bridgekeeper.routing.RoutingTable;
@@ -13,6 +14,7 @@ import io.bridgekeeper.routing.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -169,6 +171,18 @@ class HaproxyConfigTest {
     try (var files = Files.list(dir)) {
       assertEquals(List.of(), files.toList());
     }
+  }
+
+  @Test
+  void aHaproxyCheckThatHangsIsKilledAtItsDeadline(@TempDir Path dir) throws IOException {
+    // Says something, then neither exits nor closes its output, as a haproxy stuck on a resolver might.
+    Path hanging = dir.resolve("haproxy");
+    Files.writeString(hanging, "#!/bin/sh\necho checking\nexec sleep 60\n");
+    Files.setPosixFilePermissions(hanging, PosixFilePermissions.fromString("rwx------"));
+    HaproxyConfigException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(
+        HaproxyConfigException.class, () -> HaproxyBinary.check(hanging, dir.resolve("any.cfg"), Duration.ofMillis(300))));
+    assertTrue(e.getMessage().contains("did not finish within 300 ms") && e.getMessage().contains("checking"),
+        e.getMessage());
   }
 
   @Test

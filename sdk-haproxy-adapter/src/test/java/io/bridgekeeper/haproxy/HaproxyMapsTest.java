@@ -3,6 +3,7 @@ package io.bridgekeeper.haproxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bridgekeeper.routing.RoomKey;
 import io.bridgekeeper.routing.RoutingTable;
@@ -12,6 +13,7 @@ import io.bridgekeeper.routing.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +82,22 @@ class HaproxyMapsTest {
     assertThrows(HaproxyConfigException.class, () -> HaproxyMaps.validate("m", "0 shard_a extra\n", BACKENDS));
     assertThrows(HaproxyConfigException.class, () -> HaproxyMaps.validate("m", "0\n", BACKENDS));
     assertThrows(HaproxyConfigException.class, () -> HaproxyMaps.validate("m", "a#b shard_a\n", BACKENDS));
+  }
+
+  @Test
+  void rewrittenMapsKeepTheirModeAndNewOnesAreReadableByAll(@TempDir Path dir) throws IOException {
+    assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions only");
+    // HAProxy often runs as another user, reading through its group or as "other".
+    Path buckets = dir.resolve(HaproxyMaps.BUCKETS_MAP);
+    Files.writeString(buckets, "");
+    Files.setPosixFilePermissions(buckets, PosixFilePermissions.fromString("rw-r-----"));
+    RoutingTable table = RoutingTable.of(TOPOLOGY);
+    for (int sync = 0; sync < 2; sync++) {
+      HaproxyMaps.write(table, dir, BACKENDS);
+      assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(buckets)));
+      assertEquals("rw-r--r--", PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(dir.resolve(HaproxyMaps.PINS_MAP))));
+    }
   }
 
   @Test

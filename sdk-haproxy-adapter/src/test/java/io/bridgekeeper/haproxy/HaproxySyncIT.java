@@ -75,6 +75,30 @@ class HaproxySyncIT {
   }
 
   @Test
+  void aMapDirectoryGivenWithDotDotNamesTheMapsHaproxyLoaded(@TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("conf"));
+    Path roundabout = dir.resolve("conf/../");
+    HaproxySync.Instance instance = new HaproxySync.Instance("a",
+        HaproxyRuntimeApi.unixSocket(dir.resolve("admin.sock"), Duration.ofSeconds(5)), roundabout);
+    HaproxySync sync = HaproxySync.of(List.of(instance), Set.of("shard_s1", "shard_s2"));
+    Topology v1 = Topology.builder().bucketCount(1024).shard(Shard.of("s1")).build();
+    RoutingTable t1 = RoutingTable.of(v1);
+    List<RoomKey> rooms = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      rooms.add(RoomKey.ofRoomName("room " + i));
+    }
+    sync.push(t1); // the files HAProxy starts from
+    try (HaproxyProcess haproxy = HaproxyProcess.start(dir, CONFIG.replace("{DIR}", dir.toString()))) {
+      // The runtime API knows the maps only by the path the configuration loaded them from.
+      RoutingTable t2 = t1.next(v1.withShard(Shard.of("s2")), List.of());
+      List<HaproxySync.InstanceResult> results = sync.push(t2);
+      assertTrue(results.get(0).ok(), String.valueOf(results.get(0).failure()));
+      assertAgrees(haproxy, t2, rooms);
+    }
+    assertEquals(dir.toAbsolutePath().normalize(), instance.mapDirectory());
+  }
+
+  @Test
   void anInvalidTableWritesNothing(@TempDir Path dir) throws Exception {
     HaproxySync sync = HaproxySync.of(List.of(new HaproxySync.Instance("a",
         HaproxyRuntimeApi.unixSocket(dir.resolve("admin.sock"), Duration.ofSeconds(1)), dir)), Set.of("shard_s1"));

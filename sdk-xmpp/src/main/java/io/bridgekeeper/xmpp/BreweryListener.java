@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
@@ -28,7 +30,11 @@ import org.jivesoftware.smackx.muc.MucEnterConfiguration;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatException;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jivesoftware.smackx.muc.UserStatusListener;
+import org.jivesoftware.smackx.muc.packet.MUCUser;
+import org.jivesoftware.smackx.ping.PingManager;
 import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Resourcepart;
 import org.jxmpp.stringprep.XmppStringprepException;
@@ -46,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * cost one log line. When the connection drops it reconnects with backoff and re-joins every
  * brewery (the bridges' presences then arrive again); the pool keeps bridges it stops hearing
  * about until their presence timeout. A brewery that cannot be joined yet (it does not exist and
- * this account may not create it) is retried with backoff.
+ * this account may not create it) is retried with backoff, and so is one this observer was kicked,
+ * banned or removed from, or that was destroyed. The server is pinged when it has been silent for
+ * a while: a path that drops everything without closing the socket counts as a lost connection.
  *
  * <p>Thread-safe. {@link #start()} returns at once; the work happens on one thread of its own.
  */
@@ -69,8 +77,9 @@ public final class BreweryListener implements AutoCloseable {
   private final io.bridgekeeper.bridges.Backoff backoff;
   private final ScheduledExecutorService scheduler;
   private final Set<String> joined = ConcurrentHashMap.newKeySet();
-  private final Map<String, java.util.concurrent.Future<?>> pendingLeaves = new ConcurrentHashMap<>();
+  private final Map<String, PendingLeave> pendingLeaves = new ConcurrentHashMap<>();
   private final Duration leaveGrace;
+  private final Duration pingInterval;
   private volatile XMPPTCPConnection connection;
   private volatile boolean closed;
   private int connectFailures;
@@ -99,6 +108,10 @@ public final class BreweryListener implements AutoCloseable {
       throw new IllegalArgumentException("not a valid XMPP address: " + e.getMessage(), e);
     }
     leaveGrace = Objects.requireNonNull(b.leaveGrace, "leaveGrace");
+    pingInterval = Objects.requireNonNull(b.pingInterval, "pingInterval");
+    if (pingInterval.isNegative() || pingInterval.isZero()) {
+      throw new IllegalArgumentException("ping interval must be positive, was " + pingInterval);
+    }
     backoff = new io.bridgekeeper.bridges.Backoff(b.initialBackoff, b.maxBackoff);
     ColibriStatsProvider.register();
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -140,8 +153,14 @@ public final class BreweryListener implements AutoCloseable {
     c.addConnectionListener(new ConnectionListener() {
       @Override
       public void connectionClosedOnError(Exception e) {
-        LOG.warn("brewery connection lost: {}; reconnecting", e.toString());
-        scheduler.execute(() -> lost(gen));
+        onScheduler(() -> lost(c, gen, "lost: " + e));
+      }
+
+      // A server that ends the stream cleanly (an admin closing the session, some shutdowns) is
+      // reported here, not as an error; close() sets `closed` first, so our own disconnect is not.
+      @Override
+      public void connectionClosed() {
+        onScheduler(() -> lost(c, gen, "closed by the server"));
       }
     });
     try {
@@ -158,15 +177,65 @@ public final class BreweryListener implements AutoCloseable {
     for (Brewery brewery : breweries) {
       join(c, gen, brewery, 0);
     }
+    schedulePing(c, gen);
   }
 
-  private void lost(long gen) {
-    if (gen != generation || closed) {
+  private void onScheduler(Runnable task) {
+    try {
+      scheduler.execute(task);
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  /**
+   * The socket of a path that silently drops everything stays open for many minutes, and Smack's
+   * own PingManager waits at least two minutes for an answer: ping a silent server ourselves.
+   */
+  private void schedulePing(XMPPTCPConnection c, long gen) {
+    if (closed || gen != generation || connection != c) {
       return;
     }
+    long silentMillis = System.currentTimeMillis() - c.getLastStanzaReceived();
+    long wait = c.getLastStanzaReceived() <= 0 ? pingInterval.toMillis()
+        : Math.max(0, pingInterval.toMillis() - silentMillis);
+    try {
+      scheduler.schedule(() -> ping(c, gen), wait, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  private void ping(XMPPTCPConnection c, long gen) {
+    if (closed || gen != generation || connection != c) {
+      return;
+    }
+    if (System.currentTimeMillis() - c.getLastStanzaReceived() < pingInterval.toMillis()) {
+      schedulePing(c, gen); // heard from the server meanwhile (bridges' presences, every 5 s)
+      return;
+    }
+    PingManager.getInstanceFor(c).pingAsync(c.getXMPPServiceDomain(), pingInterval.toMillis())
+        .onSuccess(pong -> onScheduler(() -> schedulePing(c, gen)))
+        .onError(e -> onScheduler(() -> {
+          if (lost(c, gen, "unanswered ping (" + e.getClass().getSimpleName() + ")")) {
+            // Not disconnect(): it would wait for the server's goodbye over the dead path.
+            c.instantShutdown();
+          }
+        }));
+  }
+
+  /** Whether {@code c} was the live connection; only the first report about it reconnects. */
+  private boolean lost(XMPPTCPConnection c, long gen, String why) {
+    // Several reports may arrive for one connection (closed, ping failure), or for one that never
+    // got up (connect() retries that itself).
+    if (gen != generation || closed || connection != c) {
+      return false;
+    }
+    LOG.warn("brewery connection {}; reconnecting", why);
     joined.clear();
     connection = null;
     retryConnect();
+    return true;
   }
 
   private void retryConnect() {
@@ -185,6 +254,29 @@ public final class BreweryListener implements AutoCloseable {
     if (attempt == 0) {
       // Before join(): the presences of the bridges already there arrive while joining.
       muc.addParticipantListener(p -> presence(brewery, p));
+      // Out of the room we hear no bridge any more, and our own unavailable presence is dropped
+      // with the other self-presences: be told, and go back in.
+      muc.addUserStatusListener(new UserStatusListener() {
+        @Override
+        public void kicked(Jid actor, String reason) {
+          removedFrom(c, gen, brewery, "kicked by " + actor + " (" + reason + ")");
+        }
+
+        @Override
+        public void banned(Jid actor, String reason) {
+          removedFrom(c, gen, brewery, "banned by " + actor + " (" + reason + ")");
+        }
+
+        @Override
+        public void removed(MUCUser mucUser, Presence presence) {
+          removedFrom(c, gen, brewery, "removed by the room");
+        }
+
+        @Override
+        public void roomDestroyed(MultiUserChat alternate, String reason) {
+          removedFrom(c, gen, brewery, "room destroyed (" + reason + ")");
+        }
+      });
     }
     try {
       MucEnterConfiguration enter = muc.getEnterConfigurationBuilder(nickname).requestNoHistory().build();
@@ -200,7 +292,21 @@ public final class BreweryListener implements AutoCloseable {
     }
   }
 
-  private void presence(Brewery brewery, Presence p) {
+  private void removedFrom(XMPPTCPConnection c, long gen, Brewery brewery, String why) {
+    // On our thread, after the join that may still be recording itself; Smack reports one removal
+    // more than once (kicked, then removed), so only the first re-joins.
+    onScheduler(() -> {
+      if (closed || gen != generation || !joined.remove(brewery.mucJid())) {
+        return;
+      }
+      Duration wait = backoff(0);
+      LOG.warn("out of brewery {}: {}; re-joining in {}", brewery.mucJid(), why, wait);
+      scheduler.schedule(() -> join(c, gen, brewery, 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+    });
+  }
+
+  /** Package-private for tests that need presences Prosody would not send in that order. */
+  void presence(Brewery brewery, Presence p) {
     if (closed) {
       return;
     }
@@ -214,22 +320,21 @@ public final class BreweryListener implements AutoCloseable {
       // Prosody shutting down sends every occupant's unavailable presence just before it closes our
       // stream: wait a moment, and drop the leave if our connection went down meanwhile (the bridge
       // probably did not; the pool keeps it until its presence timeout).
-      long gen = generation;
+      PendingLeave leave = new PendingLeave(key, brewery.source(), bridge, generation);
+      PendingLeave previous = pendingLeaves.put(key, leave);
+      if (previous != null) {
+        previous.cancel();
+      }
       try {
-        pendingLeaves.put(key, scheduler.schedule(() -> {
-          pendingLeaves.remove(key);
-          if (gen == generation && connected()) {
-            pool.left(brewery.source(), bridge);
-          }
-        }, leaveGrace.toMillis(), TimeUnit.MILLISECONDS));
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        leave.scheduled = scheduler.schedule(leave, leaveGrace.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
         // closed meanwhile
       }
       return;
     }
-    java.util.concurrent.Future<?> pendingLeave = pendingLeaves.remove(key);
+    PendingLeave pendingLeave = pendingLeaves.remove(key);
     if (pendingLeave != null) {
-      pendingLeave.cancel(false);
+      pendingLeave.cancel();
     }
     if (p.getType() != Presence.Type.available) {
       return;
@@ -262,6 +367,39 @@ public final class BreweryListener implements AutoCloseable {
     return backoff.after(attempt);
   }
 
+  /**
+   * A bridge's leave waiting out the grace period. It counts only while it is still the one in
+   * {@link #pendingLeaves}: cancelling the future alone could miss a leave that is already running.
+   */
+  private final class PendingLeave implements Runnable {
+    private final String key;
+    private final String source;
+    private final String bridge;
+    private final long gen;
+    private volatile Future<?> scheduled;
+
+    PendingLeave(String key, String source, String bridge, long gen) {
+      this.key = key;
+      this.source = source;
+      this.bridge = bridge;
+      this.gen = gen;
+    }
+
+    @Override
+    public void run() {
+      if (pendingLeaves.remove(key, this) && gen == generation && connected()) {
+        pool.left(source, bridge);
+      }
+    }
+
+    void cancel() {
+      Future<?> f = scheduled;
+      if (f != null) {
+        f.cancel(false);
+      }
+    }
+  }
+
   /** Leaves every brewery, disconnects, stops the thread. */
   @Override
   public void close() {
@@ -288,8 +426,19 @@ public final class BreweryListener implements AutoCloseable {
     private Duration initialBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private Duration leaveGrace = Duration.ofSeconds(2);
+    private Duration pingInterval = Duration.ofSeconds(15);
 
     private Builder() {}
+
+    /**
+     * How long the server may stay silent before it is pinged, and how long the ping may go
+     * unanswered before the connection counts as lost and is replaced (15 s each). A dead network
+     * path is then noticed within twice this.
+     */
+    public Builder pingInterval(Duration interval) {
+      this.pingInterval = interval;
+      return this;
+    }
 
     /**
      * How long a bridge's unavailable presence waits before it counts (2 s): long enough to notice

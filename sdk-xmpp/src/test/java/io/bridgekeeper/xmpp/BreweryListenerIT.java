@@ -13,20 +13,34 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
 
 /**
  * The brewery listener against a real Prosody on 127.0.0.1, with fake bridges speaking Smack:
  * join, stats updates, leaving, dying abruptly, freezing, several breweries, hostile stats, a
- * brewery that does not exist yet, and a Prosody restart the listener survives. The pool's clock is
- * a test clock; network waits poll for the expected state with a deadline.
+ * brewery that does not exist yet, a Prosody restart the listener survives, a session the server
+ * ends cleanly, a kick out of the brewery, a network path that goes dead, and repeated unavailable
+ * presences. The pool's clock is a test clock; network waits poll for the expected state with a
+ * deadline.
  */
 class BreweryListenerIT {
   static final String BREWERY = "jvbbrewery@" + ProsodyProcess.MUC;
@@ -52,13 +66,17 @@ class BreweryListenerIT {
   }
 
   BreweryListener listen(String... sourceAndJid) {
+    return listen(UnaryOperator.identity(), sourceAndJid);
+  }
+
+  BreweryListener listen(UnaryOperator<BreweryListener.Builder> tweak, String... sourceAndJid) {
     BreweryListener.Builder b = BreweryListener.builder().xmppDomain(ProsodyProcess.DOMAIN)
         .host("127.0.0.1", prosody.port).credentials("observer", "obspass").nickname("observer")
         .insecurePlaintextForLoopbackTests().pool(pool).backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).leaveGrace(Duration.ofMillis(500));
     for (int i = 0; i < sourceAndJid.length; i += 2) {
       b.brewery(sourceAndJid[i], sourceAndJid[i + 1]);
     }
-    listener = b.build();
+    listener = tweak.apply(b).build();
     listener.start();
     return listener;
   }
@@ -208,6 +226,82 @@ class BreweryListenerIT {
     try (FakeXmppBridge again = new FakeXmppBridge(prosody.port, "jvb1").join(BREWERY, healthy(0.2))) {
       await("the bridge re-learnt", () -> bridge("jvb1").map(b -> !b.lastPresence().isBefore(afterRestart)).orElse(false));
       assertEquals(BridgeState.HEALTHY, bridge("jvb1").orElseThrow().state());
+    }
+  }
+
+  @Test
+  void aSessionTheServerEndsCleanlyIsReconnectedAndReJoined() throws Exception {
+    listen("shard-a", BREWERY);
+    await("joined", () -> listener.connected() && listener.joined().contains(BREWERY));
+    // A plain </stream:stream>, no stream error: Smack reports it as closed, not closed on error.
+    String said = prosody.shell("c2s:close('observer@" + ProsodyProcess.DOMAIN + "')");
+    assertTrue(said.contains("Total: 1 sessions closed"), said);
+    try (FakeXmppBridge late = new FakeXmppBridge(prosody.port, "jvb-late").join(BREWERY, healthy(0.1))) {
+      await("a bridge joining afterwards", () -> bridge("jvb-late").isPresent());
+    }
+  }
+
+  @Test
+  void anObserverKickedOutOfTheBreweryJoinsItAgain() throws Exception {
+    XMPPTCPConnection owner = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
+        .setXmppDomain(ProsodyProcess.DOMAIN).setHost("127.0.0.1").setPort(prosody.port)
+        .setUsernameAndPassword("jvb", "jvbpass").setResource("owner").setSecurityMode(SecurityMode.disabled).build());
+    try {
+      owner.connect().login();
+      MultiUserChat room = MultiUserChatManager.getInstanceFor(owner).getMultiUserChat(JidCreate.entityBareFrom(BREWERY));
+      room.createOrJoin(Resourcepart.from("owner"));
+      List<Presence.Type> observer = new CopyOnWriteArrayList<>();
+      room.addParticipantListener(p -> {
+        if (p.getFrom().getResourceOrEmpty().toString().equals("observer")) {
+          observer.add(p.getType());
+        }
+      });
+      listen("shard-a", BREWERY);
+      await("joined", () -> listener.joined().contains(BREWERY) && observer.contains(Presence.Type.available));
+      room.kickParticipant(Resourcepart.from("observer"), "testing");
+      await("out of the brewery and back in", () -> observer.lastIndexOf(Presence.Type.available)
+          > observer.indexOf(Presence.Type.unavailable) && observer.contains(Presence.Type.unavailable)
+          && listener.joined().contains(BREWERY));
+      try (FakeXmppBridge late = new FakeXmppBridge(prosody.port, "jvb-late").join(BREWERY, healthy(0.1))) {
+        await("a bridge joining after the kick", () -> bridge("jvb-late").isPresent());
+      }
+    } finally {
+      owner.disconnect();
+    }
+  }
+
+  @Test
+  void aNetworkPathThatGoesDeadIsNoticedByPingAndReplaced() throws Exception {
+    try (BlackholeRelay relay = new BlackholeRelay(prosody.port)) {
+      listen(b -> b.host("127.0.0.1", relay.port()).pingInterval(Duration.ofSeconds(1)), "shard-a", BREWERY);
+      await("joined", () -> listener.connected() && listener.joined().contains(BREWERY));
+      relay.blackholeExisting();
+      try (FakeXmppBridge late = new FakeXmppBridge(prosody.port, "jvb-late").join(BREWERY, healthy(0.1))) {
+        // Without pings the socket stays open and silent for as long as TCP keeps it (minutes).
+        await("a new connection (through the relay) that hears the bridge", () -> bridge("jvb-late").isPresent(),
+            Duration.ofSeconds(20));
+      }
+      assertTrue(listener.connected());
+      listener.close(); // while its new path is still there to say goodbye over
+    }
+  }
+
+  @Test
+  void aBridgeBackAfterTwoUnavailablePresencesStays() throws Exception {
+    listen("shard-a", BREWERY);
+    try (FakeXmppBridge flappy = new FakeXmppBridge(prosody.port, "jvb-flappy").join(BREWERY, healthy(0.1))) {
+      await("the bridge", () -> bridge("jvb-flappy").isPresent());
+      BreweryListener.Brewery brewery = new BreweryListener.Brewery("shard-a", BREWERY);
+      Presence gone = StanzaBuilder.buildPresence().ofType(Presence.Type.unavailable)
+          .from(JidCreate.from(BREWERY + "/jvb-flappy")).build();
+      // Two leaves within the grace period, then the bridge speaks again: neither leave may count.
+      listener.presence(brewery, gone);
+      listener.presence(brewery, gone);
+      flappy.publish(healthy(0.2));
+      await("its new stats", () -> bridge("jvb-flappy").flatMap(b -> b.stats())
+          .map(st -> st.stressLevel().getAsDouble() == 0.2).orElse(false));
+      Thread.sleep(1500); // three leave grace periods: no timer the test could drive
+      assertTrue(bridge("jvb-flappy").isPresent(), "the first leave was not forgotten");
     }
   }
 }

@@ -114,6 +114,30 @@ final class ProsodyProcess implements AutoCloseable {
     process = null;
   }
 
+  /**
+   * Runs one {@code prosodyctl shell} command (e.g. {@code c2s:close('user@domain')}, which ends
+   * those sessions with a clean {@code </stream:stream>}); retried until the admin socket is up.
+   */
+  String shell(String command) throws IOException, InterruptedException {
+    Path out = dir.resolve("shell.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      Process p = builder("/usr/bin/prosodyctl", "shell", command).redirectOutput(out.toFile()).start();
+      if (!p.waitFor(15, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("prosodyctl shell " + command + " hangs");
+      }
+      String said = Files.readString(out);
+      if (p.exitValue() == 0 && said.contains("OK")) {
+        return said;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("prosodyctl shell " + command + " failed:\n" + said);
+      }
+      Thread.sleep(100);
+    }
+  }
+
   /** Stops and starts again on the same port and data. */
   void restart() throws IOException, InterruptedException {
     close();

@@ -8,13 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Replaces files so that a reader (HAProxy loading a map, a router loading a topology) sees the old
  * content or the new one, never half: write a temporary file in the same directory, fsync it,
- * rename it over the target, fsync the directory so the rename survives a crash. Stateless.
+ * rename it over the target, fsync the directory so the rename survives a crash. On POSIX file
+ * systems the file keeps the permissions it had ({@code rw-r--r--} when new). Stateless.
  */
 public final class AtomicFiles {
+  private static final Set<PosixFilePermission> NEW_FILE = PosixFilePermissions.fromString("rw-r--r--");
+
   private AtomicFiles() {}
 
   /** Writes {@code content} as UTF-8 to {@code target} atomically. */
@@ -23,6 +30,7 @@ public final class AtomicFiles {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     try {
+      keepPermissions(target, tmp);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
         while (bytes.hasRemaining()) {
@@ -39,5 +47,17 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * A temporary file is created {@code rw-------} and the rename gives the target its mode: HAProxy
+   * (or a router) running as another user could read the first version of a file, not the next.
+   */
+  private static void keepPermissions(Path target, Path tmp) throws IOException {
+    if (Files.getFileAttributeView(tmp, PosixFileAttributeView.class) == null) {
+      return;
+    }
+    Set<PosixFilePermission> mode = Files.exists(target) ? Files.getPosixFilePermissions(target) : NEW_FILE;
+    Files.setPosixFilePermissions(tmp, mode);
   }
 }
