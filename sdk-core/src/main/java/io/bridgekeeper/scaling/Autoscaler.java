@@ -3,6 +3,7 @@ package io.bridgekeeper.scaling;
 import io.bridgekeeper.bridges.Bridge;
 import io.bridgekeeper.bridges.BridgePool;
 import io.bridgekeeper.bridges.BridgeState;
+import io.bridgekeeper.bridges.BridgeStats;
 import io.bridgekeeper.bridges.PoolSnapshot;
 import io.bridgekeeper.cloud.CloudBackend;
 import io.bridgekeeper.cloud.CloudException;
@@ -29,12 +30,19 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Starting instances count as capacity; a failed launch is replaced only up to the desired
- *       count (never over-launching).
- *   <li>Scale-in picks victims among running, unprotected instances (launch protection: younger
- *       than {@code protectedTtl}): not-yet-started bridges first, then fewest participants, then
- *       least corrected stress. It <b>drains</b> them and deletes exactly those instances once they
- *       are empty — or once the drain deadline passed. A bridge whose participants are unknown
- *       counts as occupied. Optionally it waits for a light bridge ({@link Builder#drainOnlyLightBridges}),
+ *       count (never over-launching). A group grown outside the autoscaler (more instances than
+ *       desired) raises the desired count to its size.
+ *   <li>Scale-in first cancels launches that never happened (the group below the desired count),
+ *       then picks victims among unprotected instances (launch protection: younger than
+ *       {@code protectedTtl}): launches still not running and instances whose bridge this process
+ *       never heard first, then fewest participants, then least corrected stress. It <b>drains</b>
+ *       them and deletes exactly those instances once stats that arrived after the drain say they
+ *       are drained and empty — or once the drain deadline passed, and a report confirmed the drain
+ *       if the last one it sent said {@code drain=false}. A bridge whose participants are unknown
+ *       (the pool forgot it) counts as occupied; a bridge that reports {@code drain=false}
+ *       after its drain (restarted, undrained by someone else) serves again and is not deleted. No
+ *       scale-in while the pool knows none of the running bridges (their load is unknown).
+ *       Optionally it waits for a light bridge ({@link Builder#drainOnlyLightBridges}),
  *       and it swaps a young drain for a much lighter bridge ({@link Builder#swapDrainsForLighterBridges}).
  *   <li>Scale-out first cancels drains in progress ({@link BridgeDrainer#undrain}; most participants
  *       first), and launches only the rest: see {@link Builder#undrainOnScaleOut}.
@@ -43,7 +51,9 @@ import org.slf4j.LoggerFactory;
  *       the first step lowers the desired count, so no replacement is launched for it. For one
  *       presence timeout after it is built, an instance whose bridge the pool does not know is not
  *       taken for one that never started a bridge (the pool may not have heard it yet).
- *   <li>Only the holder of the {@link Lease} acts; dry-run decides and logs but changes nothing;
+ *   <li>Only the holder of the {@link Lease} acts, and it renews the lease right before each action;
+ *       a replica that lost it forgets its state and resumes as a restarted one. Dry-run decides and
+ *       logs (what it would delete too) but changes nothing — no launch, delete, drain or undrain;
  *       every decision and action goes to the audit log.
  * </ul>
  *
@@ -60,6 +70,8 @@ public final class Autoscaler {
   private final ScalingPolicy policy;
   private final BridgeDrainer drainer;
   private final Lease lease;
+  /** Whether other replicas may hold the lease (one was given); false: this process's own. */
+  private final boolean leaseShared;
   private final Duration leaseTtl;
   private final String owner;
   private final Clock clock;
@@ -79,8 +91,16 @@ public final class Autoscaler {
   private final Function<String, String> bridgeOfInstance;
   private final int auditSize;
   private final ArrayDeque<AuditEntry> audit = new ArrayDeque<>();
-  /** An instance on its way out: since when, and whether its bridge was drained (false: it had none yet). */
-  private record Drain(Instant since, boolean bridgeDrained) {}
+  /**
+   * An instance on its way out: since when (its deadline counts from then), whether its bridge was
+   * drained (false: it had none yet), when the drain was sent (stats that arrived earlier predate
+   * it), and when the bridge's stats first said {@code drain=true} after that (null: not yet).
+   */
+  private record Drain(Instant since, boolean bridgeDrained, Instant sent, Instant confirmed) {
+    Drain(Instant since, boolean bridgeDrained) {
+      this(since, bridgeDrained, since, null);
+    }
+  }
 
   private final Map<String, Drain> draining = new LinkedHashMap<>();
   /**
@@ -103,8 +123,20 @@ public final class Autoscaler {
    * every step.
    */
   private final java.util.Set<String> swapRefused = new java.util.HashSet<>();
+  /**
+   * Instances whose bridge this process has seen in the pool, and whether the latest stats it saw
+   * said {@code drain=false}. Once heard, an instance is never taken for one that never started a
+   * bridge, even after the pool forgot it (a silent brewery makes every bridge LOST, then forgotten,
+   * while the bridges still carry their conferences); and its last word on the drain flag outlives
+   * the pool's memory.
+   */
+  private final Map<String, Boolean> heard = new java.util.HashMap<>();
+  /** Drains past their deadline that wait for a report confirming them (logged once). */
+  private final java.util.Set<String> unconfirmedAtDeadline = new java.util.HashSet<>();
   private Integer desired;
   private Optional<Instant> lastChange = Optional.empty();
+  /** When this replica last took or renewed the lease; null: it does not hold it. */
+  private Instant leaseRenewed;
 
   private Autoscaler(Builder b) {
     pool = Objects.requireNonNull(b.pool, "pool");
@@ -113,16 +145,11 @@ public final class Autoscaler {
     drainer = Objects.requireNonNull(b.drainer, "drainer");
     clock = Objects.requireNonNull(b.clock, "clock");
     lease = b.lease == null ? Lease.inMemory(clock) : b.lease;
-    leaseTtl = Objects.requireNonNull(b.leaseTtl, "leaseTtl");
-    if (leaseTtl.isNegative() || leaseTtl.isZero()) {
-      throw new IllegalArgumentException("leaseTtl must be positive");
-    }
+    leaseShared = b.lease != null;
+    leaseTtl = checked("leaseTtl", b.leaseTtl, false, MAX_LEASE_TTL);
     owner = Objects.requireNonNull(b.owner, "owner");
-    protectedTtl = Objects.requireNonNull(b.protectedTtl, "protectedTtl");
-    drainDeadline = Objects.requireNonNull(b.drainDeadline, "drainDeadline");
-    if (drainDeadline.isNegative() || drainDeadline.isZero()) {
-      throw new IllegalArgumentException("drainDeadline must be positive");
-    }
+    protectedTtl = checked("launchProtection", b.protectedTtl, true, MAX_DURATION);
+    drainDeadline = checked("drainDeadline", b.drainDeadline, false, MAX_DURATION);
     dryRun = b.dryRun;
     undrainOnScaleOut = b.undrainOnScaleOut;
     // Checked where they are set (drainOnlyLightBridges, swapDrainsForLighterBridges).
@@ -140,6 +167,23 @@ public final class Autoscaler {
     return new Builder();
   }
 
+  /**
+   * Bound on the durations the autoscaler adds to instants at every step: far beyond any sensible
+   * value (Jitsi waits at most 6 h for a graceful shutdown), yet an instant plus it never overflows,
+   * so "forever" fails here instead of in every step after the first drain.
+   */
+  static final Duration MAX_DURATION = Duration.ofDays(30);
+  /** A crashed leader blocks the other replicas this long at most. */
+  static final Duration MAX_LEASE_TTL = Duration.ofDays(1);
+
+  static Duration checked(String name, Duration d, boolean zeroAllowed, Duration max) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || (!zeroAllowed && d.isZero()) || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be in " + (zeroAllowed ? "[0, " : "(0, ") + max + "], was " + d);
+    }
+    return d;
+  }
+
   /** The audit log, oldest first (bounded). */
   public synchronized List<AuditEntry> audit() {
     return List.copyOf(audit);
@@ -155,12 +199,68 @@ public final class Autoscaler {
     return List.copyOf(draining.keySet());
   }
 
-  /** One observe → decide → act step. Does nothing unless this replica holds the lease. */
+  /**
+   * One observe → decide → act step. Does nothing unless this replica holds the lease; a replica
+   * that lost it (or whose lease lapsed between two steps) forgets what it believed and, once it
+   * leads again, re-derives it from the group as a restarted process does: meanwhile another
+   * replica may have undrained, drained, launched or deleted.
+   */
   public synchronized void reconcileOnce() {
     Instant now = clock.instant();
     if (!lease.tryAcquire(owner, leaseTtl)) {
+      if (leaseRenewed != null) {
+        forget(now, "lease held by another replica");
+      }
       return;
     }
+    if (leaseShared && leaseRenewed != null && now.isAfter(leaseRenewed.plus(leaseTtl))) {
+      forget(now, "lease lapsed since " + leaseRenewed + " (step more often than the lease TTL " + leaseTtl + ")");
+    }
+    leaseRenewed = now;
+    try {
+      step(now);
+    } catch (LeaseLost e) {
+      forget(clock.instant(), e.getMessage());
+    }
+  }
+
+  /** Aborts a step whose lease was lost: nothing more may be changed on the strength of it. */
+  private static final class LeaseLost extends RuntimeException {
+    LeaseLost(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Renews the lease right before an action (fencing): a step can outlast the lease (cloud calls
+   * with retries take minutes), and another replica may lead by then. Held continuously only if
+   * every renewal came before the previous one expired; otherwise the step's observations may
+   * predate another leader's actions.
+   */
+  private void fence(String action) {
+    Instant t = clock.instant();
+    if (!lease.tryAcquire(owner, leaseTtl) || (leaseShared && t.isAfter(leaseRenewed.plus(leaseTtl)))) {
+      throw new LeaseLost("lease lost before " + action + " (renewed last at " + leaseRenewed + ")");
+    }
+    leaseRenewed = t;
+  }
+
+  private void forget(Instant now, String why) {
+    leaseRenewed = null;
+    if (desired != null) {
+      log(now, "lease-lost", why + ": forgetting desired " + desired + " and drains " + draining.keySet()
+          + "; re-derived from the group when leading again");
+    }
+    desired = null;
+    draining.clear();
+    leaving.clear();
+    undrained.clear();
+    swapRefused.clear();
+    unconfirmedAtDeadline.clear();
+    scaleInWaitingSince = null;
+  }
+
+  private void step(Instant now) {
     List<CloudInstance> instances;
     int targetSize;
     try {
@@ -179,6 +279,13 @@ public final class Autoscaler {
     if (!leaving.isEmpty()) {
       leaving.removeIf(n -> !byName.containsKey(n));
     }
+    heard.keySet().removeIf(n -> !byName.containsKey(n));
+    for (CloudInstance i : instances) {
+      Optional<Bridge> b = snapshot.bridge(bridgeOfInstance.apply(i.name()));
+      if (b.isPresent()) {
+        heard.put(i.name(), b.get().stats().flatMap(BridgeStats::drain).map(d -> !d).orElse(false));
+      }
+    }
     adoptDrainsInProgress(instances, byName, snapshot, now);
     if (desired == null) {
       // Resuming: the group's target, less the drains in progress (they were meant to go).
@@ -192,6 +299,16 @@ public final class Autoscaler {
     List<CloudInstance> capacity = instances.stream()
         .filter(i -> i.status().countsAsCapacity() && !draining.containsKey(i.name()) && !deleted.contains(i.name()))
         .toList();
+    // More capacity than desired is never this process's doing (converge only grows, and the desired
+    // count drops with each drain): an operator resized the group, or GCE's autoscaler in
+    // ONLY_SCALE_OUT did. Take it as the desired count, or a policy that waits for the group to
+    // converge (jitsi-autoscaler's autoscaler.ts: desiredCount != count → no decision) waits forever.
+    long staying = capacity.stream().filter(i -> !leaving.contains(i.name())).count();
+    if (staying > desired) {
+      log(now, "resync", "desired " + desired + " → " + staying + ": the group has " + staying
+          + " instances (resized outside this autoscaler)");
+      desired = (int) staying;
+    }
     ScalingDecision decision = policy.decide(new ScalingInput(snapshot, now, desired, capacity.size(), lastChange));
     if (!(decision instanceof ScalingDecision.Hold)) {
       log(now, "decision", decision + (dryRun ? " (dry run)" : ""));
@@ -207,13 +324,28 @@ public final class Autoscaler {
       desired += out.by();
       lastChange = Optional.of(now);
     } else if (decision instanceof ScalingDecision.ScaleIn in) {
-      int drained = startDrains(capacity, snapshot, in.by(), now);
-      if (drained > 0) {
-        desired -= drained;
-        lastChange = Optional.of(now);
-        scaleInWaitingSince = null;
-      } else if (scaleInWaitingSince == null) {
-        scaleInWaitingSince = now;
+      Optional<String> unknown = loadUnknown(capacity, snapshot, now);
+      if (unknown.isPresent()) {
+        log(now, "scale-in-refused", unknown.get());
+      } else {
+        // Launches that never happened (quota, errors) go first: no bridge is drained while the group
+        // is below the new desired count.
+        int unfilled = Math.min(in.by(), Math.max(0, desired - capacity.size()));
+        int toDrain = in.by() - unfilled;
+        int drained = toDrain > 0 ? startDrains(capacity, snapshot, toDrain, now) : 0;
+        if (unfilled > 0) {
+          log(now, "launch-cancelled", unfilled + " not launched yet (desired " + desired + ", capacity "
+              + capacity.size() + ")");
+        }
+        if (unfilled + drained > 0) {
+          desired -= unfilled + drained;
+          lastChange = Optional.of(now);
+        }
+        if (toDrain == 0 || drained > 0) {
+          scaleInWaitingSince = null;
+        } else if (scaleInWaitingSince == null) {
+          scaleInWaitingSince = now;
+        }
       }
     } else {
       scaleInWaitingSince = null; // the policy no longer asks: a later scale-in waits afresh
@@ -291,6 +423,7 @@ public final class Autoscaler {
       return 0;
     }
     // Undrain first: a drainer that cannot leaves everything as it was.
+    fence("swap " + heavy + " for " + light);
     if (!drainer.undrain(bridgeOfInstance.apply(heavy))) {
       swapRefused.add(heavy);
       return 0;
@@ -302,7 +435,8 @@ public final class Autoscaler {
       // towards the desired count again: the policy scales in again if it still wants to.
       boolean redrained = drainer.drain(bridgeOfInstance.apply(heavy));
       if (redrained) {
-        draining.put(heavy, was);
+        // Its deadline unchanged; but its reports from before this drain say drain=false.
+        draining.put(heavy, new Drain(was.since(), true, now, null));
       } else {
         leaving.remove(heavy);
         undrained.put(heavy, now);
@@ -328,11 +462,13 @@ public final class Autoscaler {
         .map(CloudInstance::name).toList();
     try {
       if (!failed.isEmpty()) {
+        fence("delete " + failed);
         cloud.deleteInstances(failed);
         log(now, "delete-failed", "deleted instances that failed to start: " + failed);
       }
       int shortfall = desired - capacity;
       if (shortfall > 0) {
+        fence("launch " + shortfall);
         cloud.grow(shortfall);
         log(now, "launch", "launched " + shortfall + " (desired " + desired + ", capacity " + capacity + ")");
       }
@@ -356,7 +492,8 @@ public final class Autoscaler {
       Optional<Bridge> bridge = snapshot.bridge(bridgeOfInstance.apply(i.name()));
       Instant cancelled = undrained.get(i.name());
       if (cancelled != null) {
-        if (bridge.isEmpty() || !bridge.get().lastPresence().isAfter(cancelled)) {
+        // Stats, not any presence: one whose stats could not be believed keeps the flag from before.
+        if (bridge.isEmpty() || !bridge.get().statsAt().map(t -> t.isAfter(cancelled)).orElse(false)) {
           continue; // its drain flag predates the undrain
         }
         // It reported since: what it says now is its own state (drained again by someone else, or
@@ -365,7 +502,7 @@ public final class Autoscaler {
       }
       if (bridge.isPresent() && bridge.get().state() == BridgeState.DRAINING
           && bridge.get().stats().flatMap(s -> s.drain()).orElse(false)) {
-        draining.put(i.name(), new Drain(now, true));
+        draining.put(i.name(), new Drain(now, true, now, bridge.get().statsAt().orElseThrow()));
         if (leaving.add(i.name()) && desired != null) {
           // Adopted after resuming (the pool heard the bridge late): it was meant to go, so it no
           // longer counts towards the desired count — or converge() would launch a replacement.
@@ -376,7 +513,14 @@ public final class Autoscaler {
     }
   }
 
-  /** Deletes drained instances that are empty, or whose deadline passed; returns the names deleted. */
+  /**
+   * Deletes drained instances that are empty, or whose deadline passed; returns the names deleted.
+   * Empty means stats that arrived after the drain was sent say {@code drain=true} and no
+   * participants: an older report may predate a conference jicofo placed just before the drain took.
+   * A bridge that reports {@code drain=false} after its drain took (a restarted videobridge forgets
+   * it, an operator undrained it) takes conferences again: it is no longer drained, and counts
+   * towards the desired count again, so the policy decides afresh.
+   */
   private java.util.Set<String> finishDrains(Map<String, CloudInstance> byName, PoolSnapshot snapshot, Instant now) {
     List<String> ready = new ArrayList<>();
     for (Map.Entry<String, Drain> d : new ArrayList<>(draining.entrySet())) {
@@ -388,31 +532,75 @@ public final class Autoscaler {
       String bridgeId = bridgeOfInstance.apply(name);
       Optional<Bridge> bridge = snapshot.bridge(bridgeId);
       if (!d.getValue().bridgeDrained()) {
-        if (bridge.isEmpty()) {
+        if (bridge.isEmpty() && !heard.containsKey(name)) {
           ready.add(name); // never started a bridge: nothing to wait for
           continue;
         }
-        // Its bridge came up after it was chosen: drain it now and wait like any other.
+        // Its bridge came up after it was chosen (or the pool forgot it since): drain it now and
+        // wait like any other.
+        if (dryRun) {
+          continue;
+        }
+        fence("drain " + bridgeId);
         if (drainer.drain(bridgeId)) {
           draining.put(name, new Drain(now, true));
           log(now, "drain", name + "'s bridge appeared: drained");
         }
         continue;
       }
+      Drain drain = d.getValue();
+      // jicofo takes a bridge that does not report the flag for draining (Bridge.kt: isDraining
+      // defaults to true); empty: the pool no longer knows it, or has no stats of it.
+      Optional<Boolean> flag = bridge.flatMap(Bridge::stats).map(s -> s.drain().orElse(true));
+      Instant statsAt = bridge.flatMap(Bridge::statsAt).orElse(Instant.MIN);
+      boolean sinceDrain = statsAt.isAfter(drain.sent());
+      if (flag.orElse(false) && sinceDrain && drain.confirmed() == null) {
+        drain = new Drain(drain.since(), true, drain.sent(), statsAt);
+        draining.put(name, drain);
+      }
+      if (flag.isPresent() && !flag.get() && sinceDrain) {
+        // Dropped after it took (its latest stats said drain=true before these), or never took: a
+        // report may be built before the drain arrived, so only one a presence timeout later says so.
+        if (drain.confirmed() != null || statsAt.isAfter(drain.sent().plus(pool.config().presenceTimeout()))) {
+          draining.remove(name);
+          leaving.remove(name);
+          desired++;
+          log(now, "drain-dropped", name + " reports drain=false (restarted, or undrained by someone else) and "
+              + "takes conferences again: no longer deleted; desired " + desired);
+        }
+        continue; // never deleted while it says drain=false
+      }
       OptionalInt participants = bridge.map(Bridge::participants).orElse(OptionalInt.empty());
-      boolean empty = participants.isPresent() && participants.getAsInt() == 0;
-      boolean overdue = !now.isBefore(d.getValue().since().plus(drainDeadline));
+      boolean empty = drain.confirmed() != null && flag.orElse(false) && participants.isPresent()
+          && participants.getAsInt() == 0;
+      boolean overdue = !now.isBefore(drain.since().plus(drainDeadline));
+      if (overdue && !empty && heard.getOrDefault(name, false)) {
+        // The last stats it sent (before the pool forgot it) say drain=false, and none since confirm
+        // the drain (the brewery is silent, or it dropped the drain before reporting it): the
+        // deadline counts only for a confirmed drain, or a bridge that restarted is cut off while
+        // it takes conferences.
+        if (unconfirmedAtDeadline.add(name)) {
+          log(now, "drain-unconfirmed", name + " is past its deadline but no report confirmed its drain: kept until "
+              + "one does");
+        }
+        continue;
+      }
       if (empty || overdue) {
         ready.add(name);
         if (!empty) {
           log(now, "drain-deadline", name + " still has " + (participants.isPresent() ? participants.getAsInt()
-              : "unknown") + " participants after " + drainDeadline + ": deleting");
+              : "unknown") + " participants after " + drainDeadline + (dryRun ? "" : ": deleting"));
         }
       }
     }
     List<String> toDelete = ready.stream().filter(byName::containsKey).toList();
     java.util.Set<String> deleted = new java.util.HashSet<>();
-    if (!toDelete.isEmpty()) {
+    if (!toDelete.isEmpty() && dryRun) {
+      // Dry run: the drains stay, so this repeats at every step, as the decisions do.
+      log(now, "delete", "would delete drained " + toDelete + " (dry run)");
+      ready.removeAll(toDelete);
+    } else if (!toDelete.isEmpty()) {
+      fence("delete " + toDelete);
       try {
         CloudBackend.DeleteResult r = cloud.deleteInstances(toDelete);
         deleted.addAll(r.deleted());
@@ -423,6 +611,7 @@ public final class Autoscaler {
       }
     }
     ready.forEach(draining::remove);
+    unconfirmedAtDeadline.retainAll(draining.keySet());
     return deleted;
   }
 
@@ -463,9 +652,12 @@ public final class Autoscaler {
       }
       String bridge = bridgeOfInstance.apply(c.name());
       // Not drained yet (its drain was refused when its bridge came up): nothing to undo.
-      if (c.drain().bridgeDrained() && !drainer.undrain(bridge)) {
-        refused.add(bridge);
-        continue;
+      if (c.drain().bridgeDrained()) {
+        fence("undrain " + bridge);
+        if (!drainer.undrain(bridge)) {
+          refused.add(bridge);
+          continue;
+        }
       }
       draining.remove(c.name());
       leaving.remove(c.name());
@@ -486,16 +678,21 @@ public final class Autoscaler {
     record Victim(CloudInstance instance, int hasBridge, int participants, double stress) {}
     List<Victim> victims = new ArrayList<>();
     for (CloudInstance i : capacity) {
-      if (i.status() != InstanceStatus.RUNNING || now.isBefore(i.createdAt().plus(protectedTtl))) {
+      // A launch still not running past its protection (GCE keeps retrying one that hit a quota)
+      // is capacity that never came: it goes first, without a drain (jitsi-autoscaler's
+      // instance_launcher.ts: provisioning instances are scaled down first).
+      if (now.isBefore(i.createdAt().plus(protectedTtl))) {
         continue;
       }
       Optional<Bridge> b = snapshot.bridge(bridgeOfInstance.apply(i.name()));
-      if (b.isEmpty() && now.isBefore(bridgelessKnownFrom)) {
+      boolean hasBridge = b.isPresent() || heard.containsKey(i.name());
+      if (!hasBridge && i.status() == InstanceStatus.RUNNING && now.isBefore(bridgelessKnownFrom)) {
         continue; // its bridge may be live but not heard from yet by a freshly started process
       }
-      victims.add(new Victim(i, b.isPresent() ? 1 : 0,
+      // A bridge the pool forgot still counts as occupied: unknown participants and stress.
+      victims.add(new Victim(i, hasBridge ? 1 : 0,
           b.map(x -> x.participants().orElse(Integer.MAX_VALUE)).orElse(Integer.MAX_VALUE),
-          b.map(x -> x.correctedStress().orElse(Double.MAX_VALUE)).orElse(0.0)));
+          b.map(x -> x.correctedStress().orElse(Double.MAX_VALUE)).orElse(hasBridge ? Double.MAX_VALUE : 0.0)));
     }
     victims.sort(Comparator.comparingInt(Victim::hasBridge).thenComparingInt(Victim::participants)
         .thenComparingDouble(Victim::stress).thenComparing(v -> v.instance().name()));
@@ -523,10 +720,13 @@ public final class Autoscaler {
         break;
       }
       String bridge = bridgeOfInstance.apply(victim.name());
-      boolean known = snapshot.bridge(bridge).isPresent();
-      if (known && !drainer.drain(bridge)) {
-        log(now, "drain-refused", bridge + " did not accept the drain; trying another");
-        continue;
+      boolean known = snapshot.bridge(bridge).isPresent() || heard.containsKey(victim.name());
+      if (known) {
+        fence("drain " + bridge);
+        if (!drainer.drain(bridge)) {
+          log(now, "drain-refused", bridge + " did not accept the drain; trying another");
+          continue;
+        }
       }
       draining.put(victim.name(), new Drain(now, known));
       leaving.add(victim.name());
@@ -535,6 +735,27 @@ public final class Autoscaler {
           + drainDeadline);
     }
     return started;
+  }
+
+  /**
+   * Why the load is unknown, if it is: the pool knows none of the bridges of the group's running,
+   * unprotected instances (the brewery connection is down, or the pool forgot every bridge). Any
+   * policy then reads the silence as zero load, and every instance would look like one that never
+   * started a bridge.
+   */
+  private Optional<String> loadUnknown(List<CloudInstance> capacity, PoolSnapshot snapshot, Instant now) {
+    int unheard = 0;
+    for (CloudInstance i : capacity) {
+      if (i.status() != InstanceStatus.RUNNING || now.isBefore(i.createdAt().plus(protectedTtl))) {
+        continue;
+      }
+      if (snapshot.bridge(bridgeOfInstance.apply(i.name())).isPresent()) {
+        return Optional.empty();
+      }
+      unheard++;
+    }
+    return unheard == 0 ? Optional.empty() : Optional.of("the pool knows the bridge of none of the " + unheard
+        + " running instances: their load is unknown (brewery silent?)");
   }
 
   private void log(Instant at, String kind, String message) {
@@ -604,19 +825,29 @@ public final class Autoscaler {
       return this;
     }
 
-    /** How long a lease lasts without renewal (default 1 min): longer than the step interval. */
+    /**
+     * How long a lease lasts without renewal (default 1 min, at most 1 day): longer than the step
+     * interval. With a shared {@link #lease}, a replica whose steps are further apart than this
+     * forgets its state at every step (another replica may have led in between).
+     */
     public Builder leaseTtl(Duration ttl) {
       this.leaseTtl = ttl;
       return this;
     }
 
-    /** New instances are never scaled in for this long (jitsi-autoscaler protectedTTLSec; Jitsi: 900 s). */
+    /**
+     * New instances are never scaled in for this long (jitsi-autoscaler protectedTTLSec; Jitsi: 900 s);
+     * at most 30 days.
+     */
     public Builder launchProtection(Duration ttl) {
       this.protectedTtl = ttl;
       return this;
     }
 
-    /** A drained bridge is deleted when empty, or after this long whatever it still carries (Jitsi: 1 h). */
+    /**
+     * A drained bridge is deleted when empty, or after this long whatever it still carries (Jitsi: 1 h);
+     * at most 30 days.
+     */
     public Builder drainDeadline(Duration deadline) {
       this.drainDeadline = deadline;
       return this;
@@ -655,10 +886,7 @@ public final class Autoscaler {
       if (!(fractionOfMean > 0 && fractionOfMean <= 1)) {
         throw new IllegalArgumentException("fractionOfMean must be in (0, 1], was " + fractionOfMean);
       }
-      Objects.requireNonNull(maxWait, "maxWait");
-      if (maxWait.isNegative()) {
-        throw new IllegalArgumentException("maxWait must be ≥ 0, was " + maxWait);
-      }
+      checked("maxWait", maxWait, true, MAX_DURATION);
       this.lightFraction = fractionOfMean;
       this.lightMaxWait = maxWait;
       return this;
@@ -702,10 +930,7 @@ public final class Autoscaler {
       if (!(fractionOfDrained >= 0 && fractionOfDrained < 1)) {
         throw new IllegalArgumentException("fractionOfDrained must be in [0, 1), was " + fractionOfDrained);
       }
-      Objects.requireNonNull(maxDrainAge, "maxDrainAge");
-      if (maxDrainAge.isNegative() || maxDrainAge.isZero()) {
-        throw new IllegalArgumentException("maxDrainAge must be positive, was " + maxDrainAge);
-      }
+      checked("maxDrainAge", maxDrainAge, false, MAX_DURATION);
       this.swapFraction = fractionOfDrained;
       this.swapMaxDrainAge = maxDrainAge;
       this.swapMaxServingStress = maxServingStress;

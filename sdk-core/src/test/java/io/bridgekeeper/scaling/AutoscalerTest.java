@@ -1,15 +1,21 @@
 package io.bridgekeeper.scaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bridgekeeper.bridges.BridgeHealthConfig;
 import io.bridgekeeper.bridges.BridgePool;
 import io.bridgekeeper.bridges.BridgeStats;
 import io.bridgekeeper.bridges.MutableClock;
+import io.bridgekeeper.cloud.CloudBackend;
 import io.bridgekeeper.cloud.CloudInstance;
+import io.bridgekeeper.cloud.ForwardingCloudBackend;
 import io.bridgekeeper.cloud.InMemoryCloud;
+import io.bridgekeeper.cloud.InstanceStatus;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -510,5 +516,337 @@ class AutoscalerTest {
     }
     assertEquals(6, flaky.listInstances().stream().filter(x -> x.status() == io.bridgekeeper.cloud.InstanceStatus.RUNNING)
         .count(), "converged");
+  }
+
+  /** Presences of these bridges, {@code people} participants each, drain=false. */
+  void report(int people, String... ids) {
+    for (String id : ids) {
+      pool.presence("brewery", id, Optional.of(BridgeStats.parse(Map.of("stress_level", stress, "drain", "false",
+          "endpoints", Integer.toString(people)))));
+    }
+  }
+
+  @Test
+  void aDryRunAdoptsNoDrainAndDeletesNothing() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 4, "jvb-c", 7));
+    Autoscaler dry = autoscaler().dryRun(true).build();
+    step(dry, Duration.ofMinutes(1));
+    drained.put("jvb-b", true); // an operator drains it, or the autoscaler this dry run shadows does
+    for (int i = 0; i < 5; i++) {
+      step(dry, Duration.ofSeconds(10));
+    }
+    participants.put("jvb-b", 0);
+    step(dry, Duration.ofSeconds(10));
+    step(dry, Duration.ofMinutes(40)); // and past the drain deadline
+    assertEquals(Set.of("jvb-a", "jvb-b", "jvb-c"), names(), () -> "dry run deleted: " + dry.audit());
+    assertEquals(3, cloud.targetSize());
+    assertEquals(List.of(), drainCalls);
+    assertTrue(dry.audit().stream().anyMatch(e -> e.kind().equals("delete") && e.message().contains("dry run")),
+        "what it would have done is logged");
+  }
+
+  /**
+   * A replica that stalled while another led keeps its old beliefs: once it leads again it must
+   * re-derive them, not delete at its old deadline a bridge the other replica undrained.
+   */
+  @Test
+  void aReplicaThatLeadsAgainForgetsWhatItBelievedBefore() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
+    Lease lease = Lease.inMemory(clock);
+    Autoscaler a = autoscaler().drainer(undrainable).lease(lease, "a").swapDrainsForLighterBridges(0,
+        Duration.ofHours(1)).build();
+    Autoscaler b = autoscaler().drainer(undrainable).lease(lease, "b").swapDrainsForLighterBridges(0,
+        Duration.ofHours(1)).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), a.draining());
+    // a stalls (GC pause, partition); b takes over once a's lease expired, and undrains jvb-b.
+    step(b, Duration.ofMinutes(2));
+    assertEquals(List.of("jvb-b"), b.draining(), "adopted");
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(b, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), undrainCalls);
+    participants.put("jvb-b", 40);
+    for (int i = 0; i < 30; i++) {
+      step(b, Duration.ofSeconds(30));
+    }
+    // b dies; a comes back after b's lease expired.
+    for (int i = 0; i < 30; i++) {
+      step(a, Duration.ofMinutes(1));
+    }
+    assertTrue(names().contains("jvb-b"), () -> "deleted a bridge another replica undrained: " + a.audit());
+    assertEquals(List.of(), a.draining());
+    assertEquals(3, a.desired().getAsInt());
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("lease-lost")));
+  }
+
+  @Test
+  void aStepThatOutlivesItsLeaseActsNoMore() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    Lease lease = Lease.inMemory(clock);
+    ScalingPolicy atLeast5 = ScalingPolicy.bounded(in -> new ScalingDecision.Hold("test"), 5, 10);
+    Autoscaler[] other = new Autoscaler[1];
+    boolean[] hang = {true};
+    CloudBackend slow = new ForwardingCloudBackend(cloud) {
+      @Override
+      public List<CloudInstance> listInstances() {
+        List<CloudInstance> listed = super.listInstances();
+        if (hang[0]) {
+          // The call takes 2 min (retries): the lease expires, and the other replica leads meanwhile.
+          hang[0] = false;
+          clock.advance(Duration.ofMinutes(2));
+          other[0].reconcileOnce();
+        }
+        return listed;
+      }
+    };
+    Autoscaler a = Autoscaler.builder().pool(pool).cloud(slow).policy(atLeast5).drainer(drainer).clock(clock)
+        .lease(lease, "a").build();
+    other[0] = Autoscaler.builder().pool(pool).cloud(cloud).policy(atLeast5).drainer(drainer).clock(clock)
+        .lease(lease, "b").build();
+    a.reconcileOnce();
+    assertEquals(5, cloud.targetSize(), () -> "both replicas launched: " + a.audit() + " " + other[0].audit());
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("lease-lost")), () -> a.audit().toString());
+  }
+
+  /** The brewery connection drops: the bridges keep their conferences, the pool forgets them all. */
+  @Test
+  void noScaleInWhileThePoolKnowsNoneOfTheRunningBridges() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c", "jvb-d"));
+    participants.putAll(Map.of("jvb-a", 60, "jvb-b", 60, "jvb-c", 60, "jvb-d", 60));
+    Autoscaler a = autoscaler().build();
+    step(a, Duration.ofMinutes(16));
+    for (int i = 0; i < 12; i++) { // LOST after 45 s, forgotten after 10 min more
+      clock.advance(Duration.ofMinutes(1));
+      pool.refresh();
+      a.reconcileOnce();
+    }
+    assertTrue(pool.snapshot().bridges().isEmpty());
+    for (int i = 0; i < 10; i++) {
+      script.add(new ScalingDecision.ScaleIn(1, "no load seen"));
+      clock.advance(Duration.ofMinutes(1));
+      pool.refresh();
+      a.reconcileOnce();
+    }
+    assertEquals(Set.of("jvb-a", "jvb-b", "jvb-c", "jvb-d"), names(), () -> a.audit().toString());
+    assertEquals(List.of(), drainCalls);
+    assertEquals(4, a.desired().getAsInt());
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("scale-in-refused")));
+  }
+
+  /** Once heard, an instance has a bridge: one the pool forgot is drained, never deleted as bridgeless. */
+  @Test
+  void anInstanceWhoseBridgeThePoolForgotIsNotTakenForOneWithoutABridge() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 1));
+    Autoscaler a = autoscaler().build();
+    step(a, Duration.ofMinutes(16));
+    for (int i = 0; i < 12; i++) { // jvb-c's XMPP connection broke: it still serves its conference
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-c");
+      pool.refresh();
+      a.reconcileOnce();
+    }
+    assertTrue(pool.snapshot().bridge("jvb-c").isEmpty(), "forgotten");
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    for (int i = 0; i < 10; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-c");
+      a.reconcileOnce();
+    }
+    assertEquals(List.of("jvb-b"), drainCalls, "the emptiest bridge it knows: jvb-c's participants are unknown");
+    assertTrue(names().contains("jvb-c"), () -> a.audit().toString());
+
+    // Asked to drain it too, it does so through the drainer and waits for the deadline.
+    script.add(new ScalingDecision.ScaleIn(2, "test"));
+    clock.advance(Duration.ofMinutes(1));
+    bridgesReportExcept("jvb-c");
+    a.reconcileOnce();
+    assertEquals(List.of("jvb-b", "jvb-a", "jvb-c"), drainCalls);
+    for (int i = 0; i < 29; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-c");
+      a.reconcileOnce();
+      assertTrue(names().contains("jvb-c"), "minute " + i);
+    }
+  }
+
+  /** A report of 0 participants from before the drain says nothing of a conference placed just before it. */
+  @Test
+  void emptinessIsReadOnlyFromStatsThatArrivedAfterTheDrain() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 0, "jvb-c", 7));
+    Autoscaler a = autoscaler().build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    clock.advance(Duration.ofSeconds(3));
+    bridgesReport(); // jvb-b reports 0 participants ...
+    participants.put("jvb-b", 12); // ... then jicofo places a conference on it ...
+    a.reconcileOnce(); // ... and it is drained
+    assertEquals(List.of("jvb-b"), a.draining());
+    clock.advance(Duration.ofSeconds(3));
+    pool.presence("brewery", "jvb-b", Optional.empty()); // a presence whose stats could not be read
+    a.reconcileOnce();
+    assertTrue(names().contains("jvb-b"), () -> "deleted on a report from before its drain: " + a.audit());
+    step(a, Duration.ofSeconds(10));
+    assertTrue(names().contains("jvb-b"));
+    participants.put("jvb-b", 0);
+    step(a, Duration.ofSeconds(10));
+    assertFalse(names().contains("jvb-b"), "empty since its drain: deleted");
+  }
+
+  @Test
+  void aBridgeThatDropsItsDrainTakesConferencesAgainAndIsNotDeleted() {
+    Autoscaler a = scaledInByOne(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
+    assertEquals(List.of("jvb-b"), a.draining());
+    // A report built before the drain took still says drain=false: not a dropped drain.
+    drained.put("jvb-b", false);
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), a.draining());
+    drained.put("jvb-b", true);
+    step(a, Duration.ofSeconds(10));
+
+    drained.put("jvb-b", false); // its videobridge restarted: the drain flag is not persisted
+    participants.put("jvb-b", 35); // and jicofo places conferences on it again
+    for (int i = 0; i < 40; i++) {
+      step(a, Duration.ofMinutes(1));
+    }
+    assertTrue(names().contains("jvb-b"), () -> "deleted while reporting drain=false: " + a.audit());
+    assertEquals(List.of(), a.draining());
+    assertEquals(3, a.desired().getAsInt(), "it counts towards the desired count again");
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("drain-dropped")));
+  }
+
+  /**
+   * Drained, then the brewery went silent before any report confirmed the drain: the last word the
+   * bridge sent says drain=false (it may have restarted and be taking conferences), so its deadline
+   * waits for a confirmation.
+   */
+  @Test
+  void aDrainNoReportConfirmedIsNotEnforcedAtItsDeadline() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
+    Autoscaler a = autoscaler().build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    clock.advance(Duration.ofSeconds(10));
+    bridgesReport();
+    a.reconcileOnce();
+    assertEquals(List.of("jvb-b"), drainCalls);
+    for (int i = 0; i < 40; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      pool.refresh();
+      a.reconcileOnce();
+    }
+    assertTrue(names().contains("jvb-b"), () -> "deleted at the deadline of an unconfirmed drain: " + a.audit());
+    assertEquals(1, a.audit().stream().filter(e -> e.kind().equals("drain-unconfirmed")).count(), "logged once");
+    step(a, Duration.ofSeconds(10)); // the brewery is back: drain=true, 2 participants, past the deadline
+    assertFalse(names().contains("jvb-b"));
+  }
+
+  /** Launches that failed on a quota leave the group below the desired count: a scale-in cancels them first. */
+  @Test
+  void aScaleInBelowTheDesiredCountCancelsLaunchesBeforeDrainingABridge() {
+    InMemoryCloud small = InMemoryCloud.builder(clock).quota(3).build();
+    small.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    clock.advance(Duration.ofMinutes(20));
+    report(80, "jvb-a", "jvb-b", "jvb-c");
+    Autoscaler a = Autoscaler.builder().pool(pool).cloud(small).policy(scripted).drainer(drainer).clock(clock).build();
+    script.add(new ScalingDecision.ScaleOut(2, "test"));
+    a.reconcileOnce();
+    assertEquals(5, a.desired().getAsInt());
+    assertEquals(3, small.targetSize(), "quota");
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    clock.advance(Duration.ofSeconds(30));
+    report(80, "jvb-a", "jvb-b", "jvb-c");
+    a.reconcileOnce();
+    assertEquals(List.of(), drainCalls, () -> "3 run, desired 5 → 4: " + a.audit());
+    assertEquals(4, a.desired().getAsInt());
+    script.add(new ScalingDecision.ScaleIn(2, "test"));
+    clock.advance(Duration.ofSeconds(30));
+    report(80, "jvb-a", "jvb-b", "jvb-c");
+    a.reconcileOnce();
+    assertEquals(1, drainCalls.size(), "one launch cancelled, one bridge drained");
+    assertEquals(2, a.desired().getAsInt());
+  }
+
+  @Test
+  void aLaunchStillNotRunningPastItsProtectionIsTheFirstVictimWithoutADrain() {
+    InMemoryCloud slow = InMemoryCloud.builder(clock).bootDelay(Duration.ofHours(5)).build();
+    slow.createInstances(List.of("jvb-a", "jvb-b"));
+    clock.advance(Duration.ofHours(5));
+    slow.createInstances(List.of("jvb-stuck")); // GCE keeps retrying a launch that hit a quota
+    clock.advance(Duration.ofMinutes(20));
+    report(30, "jvb-a", "jvb-b");
+    Autoscaler a = Autoscaler.builder().pool(pool).cloud(slow).policy(scripted).drainer(drainer).clock(clock).build();
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    a.reconcileOnce();
+    assertEquals(List.of("jvb-stuck"), a.draining());
+    assertEquals(List.of(), drainCalls);
+    clock.advance(Duration.ofSeconds(10));
+    report(30, "jvb-a", "jvb-b");
+    a.reconcileOnce();
+    assertEquals(Set.of("jvb-a", "jvb-b"), slow.listInstances().stream()
+        .filter(i -> i.status() != InstanceStatus.STOPPING).map(CloudInstance::name).collect(Collectors.toSet()));
+    assertEquals(2, a.desired().getAsInt());
+  }
+
+  /** An operator resize, or GCE's autoscaler in ONLY_SCALE_OUT: the group has more instances than desired. */
+  @Test
+  void aGroupGrownOutsideTheAutoscalerBecomesTheDesiredCount() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    stress = "0.02";
+    Autoscaler a = autoscaler().policy(ScalingPolicy.threshold(ThresholdOptions.jitsiProductionJvb(1, 10))).build();
+    step(a, Duration.ofMinutes(1));
+    cloud.grow(1);
+    step(a, Duration.ofSeconds(10));
+    assertEquals(4, a.desired().getAsInt(), () -> a.audit().toString());
+    for (int i = 0; i < 6 * 60; i++) {
+      step(a, Duration.ofSeconds(10));
+    }
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("drain")),
+        () -> "stress 0.02 for an hour, no scale-in: " + a.audit());
+  }
+
+  @Test
+  void durationsBeyondTheirBoundsAreRefusedWhenBuilt() {
+    for (Duration bad : List.of(ChronoUnit.FOREVER.getDuration(), Duration.ofDays(31), Duration.ZERO,
+        Duration.ofSeconds(-1))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> autoscaler().drainDeadline(bad).build(), () -> "drainDeadline " + bad);
+      assertTrue(e.getMessage().startsWith("drainDeadline"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> autoscaler().leaseTtl(bad).build(), () -> "leaseTtl " + bad);
+      assertThrows(IllegalArgumentException.class, () -> autoscaler().swapDrainsForLighterBridges(0.5, bad));
+    }
+    for (Duration bad : List.of(ChronoUnit.FOREVER.getDuration(), Duration.ofDays(31), Duration.ofSeconds(-1))) {
+      assertThrows(IllegalArgumentException.class, () -> autoscaler().launchProtection(bad).build(),
+          () -> "launchProtection " + bad);
+      assertThrows(IllegalArgumentException.class, () -> autoscaler().drainOnlyLightBridges(0.5, bad));
+    }
+    assertThrows(IllegalArgumentException.class, () -> autoscaler().leaseTtl(Duration.ofDays(2)).build());
+    autoscaler().launchProtection(Duration.ZERO).drainDeadline(Duration.ofDays(30)).leaseTtl(Duration.ofDays(1))
+        .build();
+  }
+
+  /** A presence whose stats could not be believed keeps the pool's drain=true from before the undrain. */
+  @Test
+  void anUndrainedBridgeIsNotAdoptedOnAPresenceWithoutStats() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 4, "jvb-c", 20));
+    Autoscaler a = autoscaler().drainer(undrainable).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), undrainCalls);
+    clock.advance(Duration.ofSeconds(2));
+    pool.presence("brewery", "jvb-b", Optional.empty());
+    a.reconcileOnce();
+    assertEquals(List.of(), a.draining(), () -> "re-adopted on the stale flag: " + a.audit());
+    assertEquals(3, a.desired().getAsInt());
   }
 }

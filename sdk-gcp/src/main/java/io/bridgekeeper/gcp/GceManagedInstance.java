@@ -27,6 +27,8 @@ public record GceManagedInstance(String name, long id, String zone, String curre
     Optional<String> health, List<String> lastAttemptErrors, Optional<String> partialUrl) {
   private static final Set<String> LEAVING = Set.of("DELETING", "ABANDONING");
   private static final Set<String> VM_GOING_DOWN = Set.of("STOPPING", "SUSPENDING", "PENDING_STOP");
+  /** The group's own actions that take a VM down (standby pools): it is not coming back as capacity. */
+  private static final Set<String> GROUP_TAKING_DOWN = Set.of("STOPPING", "SUSPENDING");
   private static final Set<String> VM_DOWN = Set.of("TERMINATED", "STOPPED", "SUSPENDED");
   private static final Set<String> VM_COMING_UP = Set.of("", "PROVISIONING", "STAGING", "REPAIRING");
 
@@ -46,15 +48,24 @@ public record GceManagedInstance(String name, long id, String zone, String curre
   }
 
   /**
-   * The SPI's status. Leaving (DELETING, ABANDONING) or a VM going down is STOPPING; a VM that is
-   * down (TERMINATED, STOPPED, SUSPENDED) with nothing bringing it back is FAILED (not capacity);
-   * any action that brings a VM up (CREATING, CREATING_WITHOUT_RETRIES, RECREATING, VERIFYING,
-   * STARTING, RESUMING, RESTARTING, REFRESHING) or a VM not yet running is PROVISIONING; only a
-   * RUNNING VM is RUNNING.
+   * The SPI's status. Leaving (DELETING, ABANDONING), or a VM the group itself is stopping or
+   * suspending, is STOPPING; a VM that is down (TERMINATED, STOPPED, SUSPENDED) with nothing bringing
+   * it back is FAILED (not capacity); any action that brings a VM up (CREATING,
+   * CREATING_WITHOUT_RETRIES, RECREATING, VERIFYING, STARTING, RESUMING, RESTARTING, REFRESHING), a
+   * VM not yet running, or a VM going down that the group keeps is PROVISIONING; only a RUNNING VM
+   * is RUNNING.
    */
   public InstanceStatus status() {
-    if (leaving() || VM_GOING_DOWN.contains(instanceStatus)) {
+    if (leaving() || (VM_GOING_DOWN.contains(instanceStatus) && GROUP_TAKING_DOWN.contains(currentAction))) {
       return InstanceStatus.STOPPING;
+    }
+    if (VM_GOING_DOWN.contains(instanceStatus)) {
+      // Preempted (spot), or stopped from inside the guest: it stays in the target size, and by
+      // default the group repairs it by recreating it (GCE docs, "About repairing VMs in a MIG": a VM
+      // that fails by an action not initiated by the MIG). Capacity coming back, then: as STOPPING
+      // the autoscaler would launch a replacement on top of the target size. With repairs turned off
+      // it ends TERMINATED, FAILED below, and is deleted and replaced.
+      return InstanceStatus.PROVISIONING;
     }
     boolean settled = currentAction.equals("NONE") || currentAction.isEmpty();
     if (settled && VM_DOWN.contains(instanceStatus)) {

@@ -100,4 +100,17 @@ class GceAutoscalerIT {
     assertEquals(Set.of("jvb-b"), everDeleted(), "only ever the drained instance");
     assertEquals(0, fake.resizeDowns());
   }
+
+  /** A VM that goes down without a delete (spot preemption) stays in the target size: GCE brings it back. */
+  @Test
+  void aPreemptedVmIsNotReplacedOnTopOfTheTargetSize() {
+    step(Duration.ofMinutes(2));
+    group.preempt("jvb-c");
+    for (int i = 0; i < 12; i++) {
+      step(Duration.ofSeconds(10));
+    }
+    assertEquals(3, group.targetSize(), () -> autoscaler.audit().toString());
+    assertEquals(List.of(), fake.requests("resize"));
+    assertEquals(3, autoscaler.desired().getAsInt());
+  }
 }

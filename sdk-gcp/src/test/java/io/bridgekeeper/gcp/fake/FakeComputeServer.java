@@ -109,6 +109,8 @@ public final class FakeComputeServer implements AutoCloseable {
     final String zone;
     final Instant created;
     Instant deleting;
+    /** When it was preempted (spot): down for a boot time, then the group recreates it. */
+    Instant preempted;
 
     Vm(long id, String name, String zone, Instant created) {
       this.id = id;
@@ -159,6 +161,16 @@ public final class FakeComputeServer implements AutoCloseable {
           targetSize++;
         }
         return this;
+      }
+    }
+
+    /**
+     * Preempts a VM (spot), as GCE does: it goes down (NONE/STOPPING, then NONE/TERMINATED), stays
+     * in the target size, and the group recreates it (RECREATING/STAGING), a boot time in all.
+     */
+    public void preempt(String name) {
+      synchronized (FakeComputeServer.this) {
+        vms.get(name).preempted = now;
       }
     }
 
@@ -669,6 +681,12 @@ public final class FakeComputeServer implements AutoCloseable {
   private String[] state(Vm vm) {
     if (vm.deleting != null) {
       return new String[] {"DELETING", "STOPPING"};
+    }
+    if (vm.preempted != null && now.isBefore(vm.preempted.plus(bootDelay))) {
+      Duration down = Duration.between(vm.preempted, now);
+      return down.compareTo(bootDelay.dividedBy(3)) < 0 ? new String[] {"NONE", "STOPPING"}
+          : down.compareTo(bootDelay.multipliedBy(2).dividedBy(3)) < 0 ? new String[] {"RECREATING", "TERMINATED"}
+          : new String[] {"RECREATING", "STAGING"};
     }
     Duration age = Duration.between(vm.created, now);
     if (age.compareTo(bootDelay.dividedBy(3)) < 0) {
