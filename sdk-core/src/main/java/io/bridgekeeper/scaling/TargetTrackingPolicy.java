@@ -14,12 +14,19 @@ import java.util.Objects;
  * highest recommendation of a stabilisation window, and do nothing inside a tolerance band.
  *
  * <p>Load is the sum of corrected stress over the bridges that carry conferences (not shutting
- * down). A bridge whose stress is unknown — no stats yet past starting, or LOST: missing metrics
- * are unknown, never zero — makes the load unknown, and so does a pool without any bridge while
+ * down). A bridge whose stress is unknown — no stats yet past starting, stats older than
+ * {@link #STALE_STATS}, or LOST: missing or stale metrics are unknown, never zero — makes the load
+ * unknown, and so does a pool without any bridge while
  * the group has instances: the policy then never scales in, and scales out only on the load it
  * does know. Thread-safe (decisions serialised).
  */
 public final class TargetTrackingPolicy implements ScalingPolicy {
+  /**
+   * Stats older than this on a bridge still heard from make the load unknown: bridges report
+   * every few seconds (the simulator every 20 s at most), so this means its reports are refused.
+   */
+  public static final Duration STALE_STATS = Duration.ofMinutes(2);
+
   /**
    * @param targetStress the stress each bridge should run at, leaving jicofo's 0.8 threshold room
    *     for the largest conference
@@ -91,6 +98,12 @@ public final class TargetTrackingPolicy implements ScalingPolicy {
         continue;
       }
       seen++;
+      if (b.statsAt().isPresent() && b.statsAt().get().isBefore(in.now().minus(STALE_STATS))) {
+        // Still heard from, but its reports have been refused for a while: the stress it shows is
+        // the last believable one, not today's. Stale metrics are unknown too.
+        unknown = true;
+        continue;
+      }
       if (b.correctedStress().isPresent()) {
         load += b.correctedStress().getAsDouble();
       } else if (b.state() != BridgeState.STARTING) {

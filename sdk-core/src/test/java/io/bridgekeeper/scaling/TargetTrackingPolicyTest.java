@@ -73,6 +73,29 @@ class TargetTrackingPolicyTest {
     assertInstanceOf(ScalingDecision.ScaleOut.class, policy.decide(input(T0, 2, 0.9, Double.NaN, 0.9)));
   }
 
+  /** Reports refused as unbelievable keep a bridge alive with its last good stats: not today's load. */
+  @Test
+  void staleStatsMakeTheLoadUnknown() {
+    Instant now = T0.plus(Duration.ofHours(1));
+    io.bridgekeeper.bridges.BridgeStats stats = io.bridgekeeper.bridges.BridgeStats.parse(
+        java.util.Map.of("stress_level", "0.05", "drain", "false"));
+    List<Bridge> bridges = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Instant statsAt = i == 0 ? now.minus(TargetTrackingPolicy.STALE_STATS).minusSeconds(1) : now.minusSeconds(5);
+      bridges.add(new Bridge("jvb" + i, BridgeState.HEALTHY, Optional.of(stats), OptionalDouble.of(0.05), 0, now,
+          Optional.of(statsAt), Set.of("b"), false, false));
+    }
+    ScalingDecision d = policy.decide(new ScalingInput(new PoolSnapshot(now, bridges), now, 4, 4, Optional.empty()));
+    assertInstanceOf(ScalingDecision.Hold.class, d, d.reason());
+    assertTrue(d.reason().contains("unknown"), d.reason());
+    // The same pool with fresh stats everywhere scales in.
+    bridges.set(0, new Bridge("jvb0", BridgeState.HEALTHY, Optional.of(stats), OptionalDouble.of(0.05), 0, now,
+        Optional.of(now.minusSeconds(5)), Set.of("b"), false, false));
+    ScalingPolicy fresh = ScalingPolicy.targetTracking(new TargetTrackingPolicy.Options(0.5, 0.1, Duration.ZERO, 4, 1));
+    assertInstanceOf(ScalingDecision.ScaleIn.class,
+        fresh.decide(new ScalingInput(new PoolSnapshot(now, bridges), now, 4, 4, Optional.empty())));
+  }
+
   @Test
   void lostBridgesMakeTheLoadUnknown() {
     // The brewery went silent: the bridges still serve their conferences, the SDK just cannot see
