@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  *       {@code protectedTtl}): launches still not running and instances whose bridge this process
  *       never heard first, then fewest participants, then least corrected stress. It <b>drains</b>
  *       them and deletes exactly those instances once stats that arrived after the drain say they
- *       are drained and empty — or once the drain deadline passed, and a report confirmed the drain
- *       if the last one it sent said {@code drain=false}. A bridge whose participants are unknown
+ *       are drained and empty — or once the drain deadline passed (while the whole brewery is
+ *       silent, a bridge whose last report said {@code drain=false} waits for one that confirms the
+ *       drain). A running instance whose bridge this process never heard of is drained if it
+ *       answers and, either way, deleted only at the deadline. A bridge whose participants are unknown
  *       (the pool forgot it) counts as occupied; a bridge that reports {@code drain=false}
  *       after its drain (restarted, undrained by someone else) serves again and is not deleted. No
  *       scale-in while the pool knows none of the running bridges (their load is unknown).
@@ -207,6 +209,12 @@ public final class Autoscaler {
    */
   public synchronized void reconcileOnce() {
     Instant now = clock.instant();
+    if (dryRun) {
+      // It changes nothing, so it needs no lease; holding one would keep a live replica that
+      // shares it (an operator previewing decisions beside production) from acting.
+      step(now);
+      return;
+    }
     if (!lease.tryAcquire(owner, leaseTtl)) {
       if (leaseRenewed != null) {
         forget(now, "lease held by another replica");
@@ -523,6 +531,12 @@ public final class Autoscaler {
    */
   private java.util.Set<String> finishDrains(Map<String, CloudInstance> byName, PoolSnapshot snapshot, Instant now) {
     List<String> ready = new ArrayList<>();
+    Instant newestStats = Instant.MIN;
+    for (Bridge b : snapshot.bridges()) {
+      if (b.statsAt().isPresent() && b.statsAt().get().isAfter(newestStats)) {
+        newestStats = b.statsAt().get();
+      }
+    }
     for (Map.Entry<String, Drain> d : new ArrayList<>(draining.entrySet())) {
       String name = d.getKey();
       if (!byName.containsKey(name)) {
@@ -533,7 +547,15 @@ public final class Autoscaler {
       Optional<Bridge> bridge = snapshot.bridge(bridgeId);
       if (!d.getValue().bridgeDrained()) {
         if (bridge.isEmpty() && !heard.containsKey(name)) {
-          ready.add(name); // never started a bridge: nothing to wait for
+          if (byName.get(name).status() != InstanceStatus.RUNNING) {
+            ready.add(name); // never came up: nothing to wait for
+          } else if (!now.isBefore(d.getValue().since().plus(drainDeadline))) {
+            // Running without a bridge anyone heard of: only its deadline tells a VM whose
+            // videobridge never started from one serving conferences outside the brewery.
+            ready.add(name);
+            log(now, "drain-deadline", name + " never reported a bridge and did not accept a drain; after "
+                + drainDeadline + (dryRun ? "" : ": deleting"));
+          }
           continue;
         }
         // Its bridge came up after it was chosen (or the pool forgot it since): drain it now and
@@ -574,14 +596,15 @@ public final class Autoscaler {
       boolean empty = drain.confirmed() != null && flag.orElse(false) && participants.isPresent()
           && participants.getAsInt() == 0;
       boolean overdue = !now.isBefore(drain.since().plus(drainDeadline));
-      if (overdue && !empty && heard.getOrDefault(name, false)) {
-        // The last stats it sent (before the pool forgot it) say drain=false, and none since confirm
-        // the drain (the brewery is silent, or it dropped the drain before reporting it): the
-        // deadline counts only for a confirmed drain, or a bridge that restarted is cut off while
-        // it takes conferences.
+      if (overdue && !empty && heard.getOrDefault(name, false) && !newestStats.isAfter(drain.sent())) {
+        // The last stats it sent say drain=false, and no bridge of the pool has reported since the
+        // drain was sent: the brewery is silent, and a report may yet show that this bridge
+        // restarted and takes conferences, so the deadline waits for one. When the others report
+        // and this one does not, it is dead or outside the brewery (jicofo gives it no conference):
+        // the deadline holds.
         if (unconfirmedAtDeadline.add(name)) {
-          log(now, "drain-unconfirmed", name + " is past its deadline but no report confirmed its drain: kept until "
-              + "one does");
+          log(now, "drain-unconfirmed", name + " is past its deadline but no report confirmed its drain, and the "
+              + "brewery has been silent since: kept until a report comes");
         }
         continue;
       }
@@ -721,18 +744,26 @@ public final class Autoscaler {
       }
       String bridge = bridgeOfInstance.apply(victim.name());
       boolean known = snapshot.bridge(bridge).isPresent() || heard.containsKey(victim.name());
+      boolean drained = false;
       if (known) {
         fence("drain " + bridge);
         if (!drainer.drain(bridge)) {
           log(now, "drain-refused", bridge + " did not accept the drain; trying another");
           continue;
         }
+        drained = true;
+      } else if (victim.status() == InstanceStatus.RUNNING) {
+        // Running, but no bridge heard from it by this process: it may still carry conferences
+        // unseen (its brewery connection broke before this process started). Drained if it
+        // answers; either way deleted only at the deadline (finishDrains).
+        fence("drain " + bridge);
+        drained = drainer.drain(bridge);
       }
-      draining.put(victim.name(), new Drain(now, known));
+      draining.put(victim.name(), new Drain(now, drained));
       leaving.add(victim.name());
       started++;
-      log(now, "drain", victim.name() + (known ? " drained" : " has no bridge yet") + "; deleted once empty or after "
-          + drainDeadline);
+      log(now, "drain", victim.name() + (known ? " drained" : drained ? " (no bridge heard of) drained"
+          : " has no bridge heard of") + "; deleted once empty or after " + drainDeadline);
     }
     return started;
   }

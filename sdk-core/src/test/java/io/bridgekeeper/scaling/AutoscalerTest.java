@@ -445,15 +445,23 @@ class AutoscalerTest {
     step(a, Duration.ofMinutes(2));
     assertEquals(List.of("jvb-old"), drainCalls, "the young one is protected");
 
-    // An instance that runs but never brought its bridge up goes first, without a drain.
+    // An instance that runs but never brought its bridge up goes first. Running, it may serve
+    // conferences outside the brewery: it goes at the deadline, not at once.
     cloud.createInstances(List.of("jvb-mute"));
-    Autoscaler b = autoscaler().build();
+    // Its videobridge never started: nothing answers the drain.
+    Autoscaler b = autoscaler().drainer(id -> !id.equals("jvb-mute") && drainer.drain(id)).build();
     clock.advance(Duration.ofMinutes(16));
     bridgesReportExcept("jvb-mute");
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     b.reconcileOnce();
     assertTrue(b.draining().contains("jvb-mute"), b.draining().toString());
-    clock.advance(Duration.ofSeconds(10));
+    for (int i = 0; i < 29; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-mute");
+      b.reconcileOnce();
+      assertTrue(names().contains("jvb-mute"), "minute " + i);
+    }
+    clock.advance(Duration.ofMinutes(1));
     bridgesReportExcept("jvb-mute");
     b.reconcileOnce();
     assertTrue(!names().contains("jvb-mute"));
@@ -546,6 +554,22 @@ class AutoscalerTest {
         "what it would have done is logged");
   }
 
+  /** A dry run beside production, sharing its lease, must not keep production from acting. */
+  @Test
+  void aDryRunTakesNoLease() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b"));
+    Lease lease = Lease.inMemory(clock);
+    Autoscaler shadow = autoscaler().dryRun(true).lease(lease, "shadow").build();
+    Autoscaler live = autoscaler().lease(lease, "live").build();
+    step(shadow, Duration.ofMinutes(1));
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(shadow, Duration.ofSeconds(10));
+    assertEquals(2, cloud.targetSize(), "the dry run launched nothing");
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(live, Duration.ofSeconds(10));
+    assertEquals(3, cloud.targetSize(), () -> "the live replica did not act: " + live.audit());
+  }
+
   /**
    * A replica that stalled while another led keeps its old beliefs: once it leads again it must
    * re-derive them, not delete at its old deadline a bridge the other replica undrained.
@@ -581,6 +605,43 @@ class AutoscalerTest {
     assertEquals(List.of(), a.draining());
     assertEquals(3, a.desired().getAsInt());
     assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("lease-lost")));
+  }
+
+  /**
+   * What a replica believed before it lost the lease is stale: here its drain of jvb-b (deadline
+   * from T1) was undone and restarted by the other replica (deadline from T2). Enforcing the old
+   * deadline would delete jvb-b, with participants, 8 minutes before the drain that holds now.
+   */
+  @Test
+  void aReplicaThatLeadsAgainDoesNotEnforceTheDeadlineOfADrainItNoLongerOwns() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
+    Lease lease = Lease.inMemory(clock);
+    Autoscaler a = autoscaler().drainer(undrainable).lease(lease, "a").swapDrainsForLighterBridges(0,
+        Duration.ofHours(1)).build();
+    Autoscaler b = autoscaler().drainer(undrainable).lease(lease, "b").swapDrainsForLighterBridges(0,
+        Duration.ofHours(1)).build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10)); // T1: a drains jvb-b
+    step(a, Duration.ofSeconds(10)); // confirmed
+    step(b, Duration.ofMinutes(2)); // a stalls; b leads and adopts the drain
+    script.add(new ScalingDecision.ScaleOut(1, "test"));
+    step(b, Duration.ofSeconds(10)); // b undrains jvb-b
+    assertEquals(List.of("jvb-b"), undrainCalls);
+    participants.put("jvb-b", 5);
+    for (int i = 0; i < 10; i++) {
+      step(b, Duration.ofSeconds(30));
+    }
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(b, Duration.ofSeconds(10)); // T2 ≈ T1 + 8 min: b drains jvb-b again
+    assertEquals(List.of("jvb-b"), b.draining());
+    for (int i = 0; i < 25; i++) { // b dies; a leads again, until T1 + 32 min (T2 + 25 min)
+      step(a, Duration.ofMinutes(1));
+    }
+    assertTrue(names().contains("jvb-b"), () -> "deleted at the deadline of a drain it no longer owns: "
+        + a.audit());
+    assertEquals(List.of("jvb-b"), a.draining(), "the drain in progress, adopted afresh");
   }
 
   @Test
@@ -672,6 +733,74 @@ class AutoscalerTest {
       a.reconcileOnce();
       assertTrue(names().contains("jvb-c"), "minute " + i);
     }
+  }
+
+  /**
+   * jvb-b is drained and its videobridge dies before any report confirms the drain, while every
+   * other bridge keeps reporting: it is dead (or outside the brewery, where jicofo gives it no
+   * conference), so its deadline holds. Holding it for a confirmation that can never come kept the
+   * VM for good, out of the desired count.
+   */
+  @Test
+  void aDrainedBridgeThatDiesBeforeConfirmingGoesAtItsDeadlineWhenTheOthersReport() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
+    Autoscaler a = autoscaler().build();
+    step(a, Duration.ofMinutes(16));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b"), drainCalls);
+    for (int i = 0; i < 31; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-b");
+      pool.refresh();
+      a.reconcileOnce();
+      if (i < 29) {
+        assertTrue(names().contains("jvb-b"), "minute " + i + ": before its deadline");
+      }
+    }
+    assertFalse(names().contains("jvb-b"), () -> "kept past its 30 min deadline: " + a.audit());
+    assertEquals(2, a.desired().getAsInt());
+  }
+
+  /**
+   * A restarted autoscaler never heard jvb-c's bridge (its brewery connection broke before): a
+   * running instance without a known bridge may still serve conferences. It is drained through the
+   * drainer and deleted at the deadline, never at once as one that never started a bridge.
+   */
+  @Test
+  void aRestartedAutoscalerDrainsARunningInstanceWithoutAKnownBridgeAndWaitsForTheDeadline() {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 8, "jvb-c", 30));
+    Autoscaler first = autoscaler().build();
+    step(first, Duration.ofMinutes(16));
+    for (int i = 0; i < 12; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-c");
+      pool.refresh();
+      first.reconcileOnce();
+    }
+    Autoscaler second = autoscaler().build(); // restarted: it never heard jvb-c
+    for (int i = 0; i < 2; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-c");
+      second.reconcileOnce();
+    }
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    for (int i = 0; i < 29; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-c");
+      second.reconcileOnce();
+      assertTrue(names().contains("jvb-c"), () -> "deleted before its deadline: " + second.audit());
+    }
+    assertEquals(List.of("jvb-c"), drainCalls, "drained through the drainer");
+    for (int i = 0; i < 2; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept("jvb-c");
+      second.reconcileOnce();
+    }
+    assertFalse(names().contains("jvb-c"), () -> "gone at its deadline: " + second.audit());
+    // A launch that never came up is still deleted at once, without a drain.
   }
 
   /** A report of 0 participants from before the drain says nothing of a conference placed just before it. */
