@@ -78,6 +78,24 @@ class AutoscalerCrashProperties {
 
   /** The world outside the autoscaler: cloud, bridges, their participants. */
   static final class World {
+    /** Applies a step other than a crash: this step's decision, participants, time or faults (returned). */
+    int apply(Step s) {
+      next[0] = 0;
+      if (s instanceof Decide d) {
+        next[0] = d.delta();
+      } else if (s instanceof Participants p) {
+        List<CloudInstance> all = safeList();
+        if (!all.isEmpty()) {
+          participants.put(all.get(p.bridge() % all.size()).name(), p.count());
+        }
+      } else if (s instanceof Tick t) {
+        clock.advance(Duration.ofSeconds(t.seconds()));
+      } else if (s instanceof Fault f) {
+        return f.calls();
+      }
+      return 0;
+    }
+
     final MutableClock clock = MutableClock.atEpoch();
     final InMemoryCloud cloud = InMemoryCloud.builder(clock).bootDelay(Duration.ofSeconds(60))
         .deleteDelay(Duration.ofSeconds(10)).seed(5).build();
@@ -184,20 +202,8 @@ class AutoscalerCrashProperties {
     World w = new World();
     w.cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c", "jvb-d"));
     for (Step s : steps) {
-      w.next[0] = 0;
-      int faults = 0;
-      if (s instanceof Decide d) {
-        w.next[0] = d.delta();
-      } else if (s instanceof Participants p) {
-        List<CloudInstance> all = w.safeList();
-        if (!all.isEmpty()) {
-          w.participants.put(all.get(p.bridge() % all.size()).name(), p.count());
-        }
-      } else if (s instanceof Tick t) {
-        w.clock.advance(Duration.ofSeconds(t.seconds()));
-      } else if (s instanceof Fault f) {
-        faults = f.calls();
-      } else if (s instanceof Crash c) {
+      int faults = w.apply(s);
+      if (s instanceof Crash c) {
         w.start();
         w.restarts++;
         w.clock.advance(Duration.ofSeconds(3));
@@ -240,20 +246,8 @@ class AutoscalerCrashProperties {
     boolean stalledTries = false;
     w.autoscaler = replicas[leader];
     for (Step s : steps) {
-      w.next[0] = 0;
-      int faults = 0;
-      if (s instanceof Decide d) {
-        w.next[0] = d.delta();
-      } else if (s instanceof Participants p) {
-        List<CloudInstance> all = w.safeList();
-        if (!all.isEmpty()) {
-          w.participants.put(all.get(p.bridge() % all.size()).name(), p.count());
-        }
-      } else if (s instanceof Tick t) {
-        w.clock.advance(Duration.ofSeconds(t.seconds()));
-      } else if (s instanceof Fault f) {
-        faults = f.calls();
-      } else if (s instanceof Crash c) {
+      int faults = w.apply(s);
+      if (s instanceof Crash c) {
         leader = 1 - leader;
         stalledTries = c.deafSteps() > 0;
         w.autoscaler = replicas[leader];

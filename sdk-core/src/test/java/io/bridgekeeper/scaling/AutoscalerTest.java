@@ -571,11 +571,10 @@ class AutoscalerTest {
   }
 
   /**
-   * A replica that stalled while another led keeps its old beliefs: once it leads again it must
-   * re-derive them, not delete at its old deadline a bridge the other replica undrained.
+   * Replicas a and b share a lease: a drains jvb-b, stalls (GC pause, partition); b takes over once
+   * a's lease expired, adopts the drain and undrains jvb-b on a scale-out.
    */
-  @Test
-  void aReplicaThatLeadsAgainForgetsWhatItBelievedBefore() {
+  Autoscaler[] replicaBUndrainsWhatReplicaADrained() {
     cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
     participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
     Lease lease = Lease.inMemory(clock);
@@ -587,12 +586,23 @@ class AutoscalerTest {
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
     assertEquals(List.of("jvb-b"), a.draining());
-    // a stalls (GC pause, partition); b takes over once a's lease expired, and undrains jvb-b.
     step(b, Duration.ofMinutes(2));
     assertEquals(List.of("jvb-b"), b.draining(), "adopted");
     script.add(new ScalingDecision.ScaleOut(1, "test"));
     step(b, Duration.ofSeconds(10));
     assertEquals(List.of("jvb-b"), undrainCalls);
+    return new Autoscaler[] {a, b};
+  }
+
+  /**
+   * A replica that stalled while another led keeps its old beliefs: once it leads again it must
+   * re-derive them, not delete at its old deadline a bridge the other replica undrained.
+   */
+  @Test
+  void aReplicaThatLeadsAgainForgetsWhatItBelievedBefore() {
+    Autoscaler[] replicas = replicaBUndrainsWhatReplicaADrained();
+    Autoscaler a = replicas[0];
+    Autoscaler b = replicas[1];
     participants.put("jvb-b", 40);
     for (int i = 0; i < 30; i++) {
       step(b, Duration.ofSeconds(30));
@@ -614,21 +624,9 @@ class AutoscalerTest {
    */
   @Test
   void aReplicaThatLeadsAgainDoesNotEnforceTheDeadlineOfADrainItNoLongerOwns() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
-    Lease lease = Lease.inMemory(clock);
-    Autoscaler a = autoscaler().drainer(undrainable).lease(lease, "a").swapDrainsForLighterBridges(0,
-        Duration.ofHours(1)).build();
-    Autoscaler b = autoscaler().drainer(undrainable).lease(lease, "b").swapDrainsForLighterBridges(0,
-        Duration.ofHours(1)).build();
-    step(a, Duration.ofMinutes(16));
-    script.add(new ScalingDecision.ScaleIn(1, "test"));
-    step(a, Duration.ofSeconds(10)); // T1: a drains jvb-b
-    step(a, Duration.ofSeconds(10)); // confirmed
-    step(b, Duration.ofMinutes(2)); // a stalls; b leads and adopts the drain
-    script.add(new ScalingDecision.ScaleOut(1, "test"));
-    step(b, Duration.ofSeconds(10)); // b undrains jvb-b
-    assertEquals(List.of("jvb-b"), undrainCalls);
+    Autoscaler[] replicas = replicaBUndrainsWhatReplicaADrained(); // a drained jvb-b at T1
+    Autoscaler a = replicas[0];
+    Autoscaler b = replicas[1];
     participants.put("jvb-b", 5);
     for (int i = 0; i < 10; i++) {
       step(b, Duration.ofSeconds(30));
