@@ -467,6 +467,16 @@ class AutoscalerTest {
     assertTrue(!names().contains("jvb-mute"));
   }
 
+  /** {@code minutes} steps of a minute in which every bridge but {@code silent} reports. */
+  void minutesWithoutReports(Autoscaler a, String silent, int minutes) {
+    for (int i = 0; i < minutes; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      bridgesReportExcept(silent);
+      pool.refresh();
+      a.reconcileOnce();
+    }
+  }
+
   void bridgesReportExcept(String silent) {
     for (CloudInstance i : cloud.listInstances()) {
       if (!i.name().equals(silent) && i.status() == io.bridgekeeper.cloud.InstanceStatus.RUNNING) {
@@ -703,12 +713,7 @@ class AutoscalerTest {
     participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 1));
     Autoscaler a = autoscaler().build();
     step(a, Duration.ofMinutes(16));
-    for (int i = 0; i < 12; i++) { // jvb-c's XMPP connection broke: it still serves its conference
-      clock.advance(Duration.ofMinutes(1));
-      bridgesReportExcept("jvb-c");
-      pool.refresh();
-      a.reconcileOnce();
-    }
+    minutesWithoutReports(a, "jvb-c", 12); // jvb-c's XMPP connection broke: it still serves its conference
     assertTrue(pool.snapshot().bridge("jvb-c").isEmpty(), "forgotten");
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     for (int i = 0; i < 10; i++) {
@@ -772,12 +777,7 @@ class AutoscalerTest {
     participants.putAll(Map.of("jvb-a", 10, "jvb-b", 8, "jvb-c", 30));
     Autoscaler first = autoscaler().build();
     step(first, Duration.ofMinutes(16));
-    for (int i = 0; i < 12; i++) {
-      clock.advance(Duration.ofMinutes(1));
-      bridgesReportExcept("jvb-c");
-      pool.refresh();
-      first.reconcileOnce();
-    }
+    minutesWithoutReports(first, "jvb-c", 12);
     Autoscaler second = autoscaler().build(); // restarted: it never heard jvb-c
     for (int i = 0; i < 2; i++) {
       clock.advance(Duration.ofMinutes(1));
