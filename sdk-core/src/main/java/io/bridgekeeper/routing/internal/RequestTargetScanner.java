@@ -41,6 +41,8 @@ public final class RequestTargetScanner {
   private final char[][] staticDirectories;
   private final char[][] reservedNames;
   private final boolean tenantInKey;
+  /** Whether a signalling path ends in another as whole segments ({@code conference-request/v1}, {@code v1}). */
+  private final boolean nestedSignallingPaths;
   private final int maxKeyBytes;
 
   /** A scanner for {@code rules}; reuse it, it holds no per-call state. */
@@ -50,6 +52,8 @@ public final class RequestTargetScanner {
     this.staticDirectories = rules.staticDirectories().stream().sorted().map(String::toCharArray).toArray(char[][]::new);
     this.reservedNames = rules.reservedNames().stream().sorted().map(String::toCharArray).toArray(char[][]::new);
     this.tenantInKey = rules.tenantInKey();
+    this.nestedSignallingPaths = rules.signallingPaths().stream()
+        .anyMatch(a -> rules.signallingPaths().stream().anyMatch(b -> a.endsWith("/" + b)));
     this.maxKeyBytes = rules.maxKeyBytes();
   }
 
@@ -127,6 +131,9 @@ public final class RequestTargetScanner {
       if (slash >= pathStart && t[slash] == '/'
           && Arrays.equals(t, slash + 1, pathEnd, s, 0, s.length)) {
         if (slash == pathStart) {
+          if (!nestedSignallingPaths) {
+            return slash; // no other path can match this one with a tenant
+          }
           withoutTenant = slash;
         } else if (isTenantSegment(t, pathStart, slash)) {
           return slash;
