@@ -182,10 +182,7 @@ class AutoscalerTest {
    */
   @Test
   void anUndrainedBridgeIsNotTakenBackForADrainOnItsStaleReport() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 4, "jvb-c", 20));
-    Autoscaler a = autoscaler().drainer(undrainable).build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(30, 4, 20, autoscaler().drainer(undrainable));
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
     assertEquals(List.of("jvb-b"), a.draining());
@@ -217,10 +214,7 @@ class AutoscalerTest {
 
   @Test
   void aYoungDrainIsSwappedForAMuchLighterBridgeWithADeadlineOfItsOwn() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
-    Autoscaler a = autoscaler().drainer(undrainable).build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(30, 10, 12, autoscaler().drainer(undrainable));
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
     assertEquals(List.of("jvb-b"), a.draining());
@@ -377,10 +371,7 @@ class AutoscalerTest {
 
   @Test
   void drainOnlyLightBridgesWaitsForALightOneAtMostMaxWait() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 8, "jvb-c", 9));
-    Autoscaler a = autoscaler().drainOnlyLightBridges(0.5, Duration.ofMinutes(10)).build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(10, 8, 9, autoscaler().drainOnlyLightBridges(0.5, Duration.ofMinutes(10)));
     for (int i = 0; i < 3; i++) {
       script.add(new ScalingDecision.ScaleIn(1, "test"));
       step(a, Duration.ofMinutes(1));
@@ -465,6 +456,15 @@ class AutoscalerTest {
     bridgesReportExcept("jvb-mute");
     b.reconcileOnce();
     assertTrue(!names().contains("jvb-mute"));
+  }
+
+  /** jvb-a, jvb-b and jvb-c carrying these participants, stepped past their launch protection. */
+  Autoscaler threeBridgesPastProtection(int a, int b, int c, Autoscaler.Builder builder) {
+    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
+    participants.putAll(Map.of("jvb-a", a, "jvb-b", b, "jvb-c", c));
+    Autoscaler autoscaler = builder.build();
+    step(autoscaler, Duration.ofMinutes(16));
+    return autoscaler;
   }
 
   /** {@code minutes} steps of a minute in which every bridge but {@code silent} reports. */
@@ -709,10 +709,7 @@ class AutoscalerTest {
   /** Once heard, an instance has a bridge: one the pool forgot is drained, never deleted as bridgeless. */
   @Test
   void anInstanceWhoseBridgeThePoolForgotIsNotTakenForOneWithoutABridge() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 1));
-    Autoscaler a = autoscaler().build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(10, 2, 1, autoscaler());
     minutesWithoutReports(a, "jvb-c", 12); // jvb-c's XMPP connection broke: it still serves its conference
     assertTrue(pool.snapshot().bridge("jvb-c").isEmpty(), "forgotten");
     script.add(new ScalingDecision.ScaleIn(1, "test"));
@@ -746,10 +743,7 @@ class AutoscalerTest {
    */
   @Test
   void aDrainedBridgeThatDiesBeforeConfirmingGoesAtItsDeadlineWhenTheOthersReport() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
-    Autoscaler a = autoscaler().build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(10, 2, 7, autoscaler());
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
     assertEquals(List.of("jvb-b"), drainCalls);
@@ -773,10 +767,7 @@ class AutoscalerTest {
    */
   @Test
   void aRestartedAutoscalerDrainsARunningInstanceWithoutAKnownBridgeAndWaitsForTheDeadline() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 8, "jvb-c", 30));
-    Autoscaler first = autoscaler().build();
-    step(first, Duration.ofMinutes(16));
+    Autoscaler first = threeBridgesPastProtection(10, 8, 30, autoscaler());
     minutesWithoutReports(first, "jvb-c", 12);
     Autoscaler second = autoscaler().build(); // restarted: it never heard jvb-c
     for (int i = 0; i < 2; i++) {
@@ -804,10 +795,7 @@ class AutoscalerTest {
   /** A report of 0 participants from before the drain says nothing of a conference placed just before it. */
   @Test
   void emptinessIsReadOnlyFromStatsThatArrivedAfterTheDrain() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 0, "jvb-c", 7));
-    Autoscaler a = autoscaler().build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(10, 0, 7, autoscaler());
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     clock.advance(Duration.ofSeconds(3));
     bridgesReport(); // jvb-b reports 0 participants ...
@@ -854,10 +842,7 @@ class AutoscalerTest {
    */
   @Test
   void aDrainNoReportConfirmedIsNotEnforcedAtItsDeadline() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 10, "jvb-b", 2, "jvb-c", 7));
-    Autoscaler a = autoscaler().build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(10, 2, 7, autoscaler());
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     clock.advance(Duration.ofSeconds(10));
     bridgesReport();
@@ -961,10 +946,7 @@ class AutoscalerTest {
   /** A presence whose stats could not be believed keeps the pool's drain=true from before the undrain. */
   @Test
   void anUndrainedBridgeIsNotAdoptedOnAPresenceWithoutStats() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 4, "jvb-c", 20));
-    Autoscaler a = autoscaler().drainer(undrainable).build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(30, 4, 20, autoscaler().drainer(undrainable));
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
     script.add(new ScalingDecision.ScaleOut(1, "test"));
