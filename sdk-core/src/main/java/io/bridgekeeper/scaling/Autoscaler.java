@@ -120,6 +120,12 @@ public final class Autoscaler {
    */
   private final Map<String, Instant> undrained = new java.util.HashMap<>();
   /**
+   * When each bridge last dropped a drain. A bridge that accepts drains but keeps reporting
+   * drain=false would otherwise be drained, dropped and drained again, step after step, while the
+   * fleet never shrinks: it is taken last for one drain deadline.
+   */
+  private final Map<String, Instant> droppedDrain = new java.util.HashMap<>();
+  /**
    * Instances that refused their part of a drain swap (an undrain or a drain): not tried again, or
    * a bridge whose REST interface is down would make its partner flap between drained and not at
    * every step.
@@ -263,6 +269,7 @@ public final class Autoscaler {
     draining.clear();
     leaving.clear();
     undrained.clear();
+    droppedDrain.clear();
     swapRefused.clear();
     unconfirmedAtDeadline.clear();
     scaleInWaitingSince = null;
@@ -586,6 +593,7 @@ public final class Autoscaler {
         if (drain.confirmed() != null || statsAt.isAfter(drain.sent().plus(pool.config().presenceTimeout()))) {
           draining.remove(name);
           leaving.remove(name);
+          droppedDrain.put(name, now);
           desired++;
           log(now, "drain-dropped", name + " reports drain=false (restarted, or undrained by someone else) and "
               + "takes conferences again: no longer deleted; desired " + desired);
@@ -698,7 +706,8 @@ public final class Autoscaler {
   /** Drains up to {@code n} victims; returns how many accepted. */
   private int startDrains(List<CloudInstance> capacity, PoolSnapshot snapshot, int n, Instant now) {
     // Sort keys computed once per instance: this runs every step of a long scale-in, over the whole fleet.
-    record Victim(CloudInstance instance, int hasBridge, int participants, double stress) {}
+    record Victim(CloudInstance instance, int droppedLately, int hasBridge, int participants, double stress) {}
+    droppedDrain.values().removeIf(at -> !now.isBefore(at.plus(drainDeadline)));
     List<Victim> victims = new ArrayList<>();
     for (CloudInstance i : capacity) {
       // A launch still not running past its protection (GCE keeps retrying one that hit a quota)
@@ -713,11 +722,12 @@ public final class Autoscaler {
         continue; // its bridge may be live but not heard from yet by a freshly started process
       }
       // A bridge the pool forgot still counts as occupied: unknown participants and stress.
-      victims.add(new Victim(i, hasBridge ? 1 : 0,
+      victims.add(new Victim(i, droppedDrain.containsKey(i.name()) ? 1 : 0, hasBridge ? 1 : 0,
           b.map(x -> x.participants().orElse(Integer.MAX_VALUE)).orElse(Integer.MAX_VALUE),
           b.map(x -> x.correctedStress().orElse(Double.MAX_VALUE)).orElse(hasBridge ? Double.MAX_VALUE : 0.0)));
     }
-    victims.sort(Comparator.comparingInt(Victim::hasBridge).thenComparingInt(Victim::participants)
+    victims.sort(Comparator.comparingInt(Victim::droppedLately).thenComparingInt(Victim::hasBridge)
+        .thenComparingInt(Victim::participants)
         .thenComparingDouble(Victim::stress).thenComparing(v -> v.instance().name()));
     List<Victim> eligible = victims;
     if (lightFraction > 0 && (scaleInWaitingSince == null || now.isBefore(scaleInWaitingSince.plus(lightMaxWait)))) {

@@ -836,6 +836,31 @@ class AutoscalerTest {
   }
 
   /**
+   * jvb-b accepts every drain but never applies it (it keeps reporting drain=false): it is dropped
+   * a presence timeout later. Taking it first again would drain and drop it for ever while the fleet
+   * never shrinks; it is taken last for one drain deadline, so the next scale-in drains another.
+   */
+  @Test
+  void aBridgeThatDroppedItsDrainIsTakenLastForADeadline() {
+    Autoscaler a = threeBridgesPastProtection(10, 2, 7, autoscaler().drainer(id -> {
+      drainCalls.add(id);
+      drained.put(id, !id.equals("jvb-b"));
+      return true;
+    }));
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    for (int i = 0; i < 6; i++) {
+      step(a, Duration.ofSeconds(10));
+    }
+    assertTrue(a.audit().stream().anyMatch(e -> e.kind().equals("drain-dropped")), () -> a.audit().toString());
+    assertEquals(List.of(), a.draining());
+    script.add(new ScalingDecision.ScaleIn(1, "test"));
+    step(a, Duration.ofSeconds(10));
+    assertEquals(List.of("jvb-b", "jvb-c"), drainCalls, "the next emptiest, not jvb-b again");
+    assertEquals(List.of("jvb-c"), a.draining());
+  }
+
+  /**
    * Drained, then the brewery went silent before any report confirmed the drain: the last word the
    * bridge sent says drain=false (it may have restarted and be taking conferences), so its deadline
    * waits for a confirmation.
