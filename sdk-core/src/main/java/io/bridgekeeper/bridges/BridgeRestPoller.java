@@ -103,10 +103,12 @@ public final class BridgeRestPoller {
         if (!ids.contains(gone)) {
           pool.left(SOURCE, gone);
           known.remove(gone);
-          failures.remove(gone);
-          due.remove(gone);
         }
       }
+      // Also for bridges that never answered (never known): instances come and go by the
+      // thousand, and one back under the same name is a new VM, polled at once.
+      failures.keySet().retainAll(ids);
+      due.keySet().retainAll(ids);
       for (BridgeEndpoint e : current) {
         if (due.getOrDefault(e.bridgeId(), Instant.MIN).isAfter(now)) {
           backingOff++;

@@ -111,6 +111,17 @@ class BridgeRestTest {
       endpoints.removeIf(e -> e.bridgeId().equals("good"));
       poller.pollOnce();
       assertTrue(pool.snapshot().bridge("good").isEmpty(), "a bridge dropped from the list leaves the pool");
+
+      // One that never answered leaves no state behind either: back in the list (a new VM under the
+      // same name), it is polled at once, not when its old backoff ends.
+      endpoints.removeIf(e -> e.bridgeId().equals("slow"));
+      poller.pollOnce();
+      slow.mode(FakeBridge.Mode.NORMAL);
+      endpoints.add(slow.endpoint("slow"));
+      int slowBefore = slow.requests();
+      poller.pollOnce();
+      assertTrue(slow.requests() > slowBefore, "polled at once");
+      assertEquals(BridgeState.HEALTHY, pool.snapshot().bridge("slow").orElseThrow().state());
     }
   }
 
