@@ -60,6 +60,21 @@ class AutoscalerTest {
     }
   };
 
+  /** {@link #undrainable}, refusing the drains {@code refused} names (checked before the drain is recorded). */
+  BridgeDrainer undrainableRefusing(java.util.function.Predicate<String> refused) {
+    return new BridgeDrainer() {
+      @Override
+      public boolean drain(String id) {
+        return !refused.test(id) && undrainable.drain(id);
+      }
+
+      @Override
+      public boolean undrain(String id) {
+        return undrainable.undrain(id);
+      }
+    };
+  }
+
   Autoscaler.Builder autoscaler() {
     return Autoscaler.builder().pool(pool).cloud(cloud).policy(scripted).drainer(drainer).clock(clock)
         .launchProtection(Duration.ofMinutes(15)).drainDeadline(Duration.ofMinutes(30));
@@ -309,21 +324,8 @@ class AutoscalerTest {
 
   @Test
   void aSwapWhoseNewDrainIsRefusedLeavesTheOldDrainAsItWas() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
-    BridgeDrainer refusesC = new BridgeDrainer() {
-      @Override
-      public boolean drain(String id) {
-        return !id.equals("jvb-c") && undrainable.drain(id);
-      }
-
-      @Override
-      public boolean undrain(String id) {
-        return undrainable.undrain(id);
-      }
-    };
-    Autoscaler a = autoscaler().drainer(refusesC).build();
-    step(a, Duration.ofMinutes(16));
+    Autoscaler a = threeBridgesPastProtection(30, 10, 12,
+        autoscaler().drainer(undrainableRefusing(id -> id.equals("jvb-c"))));
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
     participants.put("jvb-c", 1);
@@ -342,21 +344,9 @@ class AutoscalerTest {
 
   @Test
   void aSwapThatCanRedrainNeitherLeavesTheBridgeServingAndLaunchesNothing() {
-    cloud.createInstances(List.of("jvb-a", "jvb-b", "jvb-c"));
-    participants.putAll(Map.of("jvb-a", 30, "jvb-b", 10, "jvb-c", 12));
-    BridgeDrainer once = new BridgeDrainer() {
-      @Override
-      public boolean drain(String id) {
-        return drainCalls.stream().noneMatch(id::equals) && !id.equals("jvb-c") && undrainable.drain(id);
-      }
-
-      @Override
-      public boolean undrain(String id) {
-        return undrainable.undrain(id);
-      }
-    };
-    Autoscaler a = autoscaler().drainer(once).build();
-    step(a, Duration.ofMinutes(16));
+    // Each bridge takes one drain at most; jvb-c none.
+    Autoscaler a = threeBridgesPastProtection(30, 10, 12, autoscaler().drainer(
+        undrainableRefusing(id -> drainCalls.contains(id) || id.equals("jvb-c"))));
     script.add(new ScalingDecision.ScaleIn(1, "test"));
     step(a, Duration.ofSeconds(10));
     assertEquals(List.of("jvb-b"), a.draining());
