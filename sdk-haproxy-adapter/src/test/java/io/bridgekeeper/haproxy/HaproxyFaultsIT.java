@@ -151,7 +151,7 @@ class HaproxyFaultsIT {
   }
 
   /** HAProxy answers on its port a moment before its admin socket (the old file may still be there): poll, bounded. */
-  private static void awaitAdminSocket(HaproxyRuntimeApi direct) throws InterruptedException {
+  static void awaitAdminSocket(HaproxyRuntimeApi direct) throws InterruptedException {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (true) {
       try {

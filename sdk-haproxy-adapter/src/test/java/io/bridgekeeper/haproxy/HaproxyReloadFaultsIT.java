@@ -131,7 +131,7 @@ class HaproxyReloadFaultsIT {
       Lb lb = new Lb(name, dir, port, config, cfg, process,
           HaproxyRuntimeApi.unixSocket(dir.resolve("admin.sock"), Duration.ofSeconds(5)),
           HaproxyRuntimeApi.masterSocket(HaproxyProcess.masterSocket(dir), Duration.ofSeconds(5)));
-      awaitAdminSocket(lb.api);
+      HaproxyFaultsIT.awaitAdminSocket(lb.api);
       return lb;
     }
 
@@ -164,7 +164,7 @@ class HaproxyReloadFaultsIT {
     /** Starts HAProxy again on the files as they are now (after its master died). */
     Lb restart() throws Exception {
       Lb lb = new Lb(name, dir, port, config, cfg, HaproxyProcess.startMasterWorker(dir, cfg, port), api, masterCli);
-      awaitAdminSocket(api);
+      HaproxyFaultsIT.awaitAdminSocket(api);
       return lb;
     }
 
@@ -320,7 +320,7 @@ class HaproxyReloadFaultsIT {
     try (Lb lb = new Lb("lb", dir, port, fragment, cfg, HaproxyProcess.startMasterWorker(dir, dir, port),
         HaproxyRuntimeApi.unixSocket(dir.resolve("admin.sock"), Duration.ofSeconds(5)),
         HaproxyRuntimeApi.masterSocket(HaproxyProcess.masterSocket(dir), Duration.ofSeconds(5)))) {
-      awaitAdminSocket(lb.api());
+      HaproxyFaultsIT.awaitAdminSocket(lb.api());
       String v2 = Files.readString(cfg);
       assertTrue(runningBackends(lb)
           .contains("bridgekeeper_config_" + HaproxyConfig.fingerprint(v2).orElseThrow()), "show backend names it");
@@ -509,20 +509,6 @@ class HaproxyReloadFaultsIT {
     assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " " + pid);
   }
 
-  private static void awaitAdminSocket(HaproxyRuntimeApi api) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      try {
-        api.execute("show info");
-        return;
-      } catch (HaproxyRuntimeException notYet) {
-        if (System.nanoTime() > deadline) {
-          throw notYet;
-        }
-        Thread.sleep(20);
-      }
-    }
-  }
 
   /** Waits until nothing accepts connections on {@code port} any more. */
   private static void awaitRefused(int port) throws InterruptedException {
@@ -543,7 +529,7 @@ class HaproxyReloadFaultsIT {
     while (true) {
       try {
         if (lb.processes().workerPid() != old) {
-          awaitAdminSocket(lb.api());
+          HaproxyFaultsIT.awaitAdminSocket(lb.api());
           return;
         }
       } catch (HaproxyRuntimeException reExecuting) {
