@@ -779,7 +779,6 @@ class AutoscalerTest {
       second.reconcileOnce();
     }
     assertFalse(names().contains("jvb-c"), () -> "gone at its deadline: " + second.audit());
-    // A launch that never came up is still deleted at once, without a drain.
   }
 
   /** A report of 0 participants from before the drain says nothing of a conference placed just before it. */
